@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "profiles",
+    "audit",
     "notifications",
     "programmes",
     "matching",

@@ -100,6 +100,13 @@ class Programme(models.Model):
         help_text=_("Empty: twice the meeting cadence."),
     )  # fmt: skip
     agreement_text = models.TextField(_("mentoring agreement"), max_length=20_000, blank=True)
+    retention_days = models.PositiveIntegerField(
+        _("keep notes and free text after closing (days)"), default=365,
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+        help_text=_("Once the programme has been closed this long, notes and free text are purged."),
+    )  # fmt: skip
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="coordinated_programmes", verbose_name=_("coordinators")
     )

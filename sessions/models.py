@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from goals.models import Goal
 from matching.models import Match
 from profiles.models import User
 from programmes.models import Programme
@@ -200,6 +201,9 @@ class ActionItem(models.Model):
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="action_items")
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_items")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("goal")
+    )
     description = models.CharField(_("what"), max_length=500)
     due_on = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -214,6 +218,25 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class ActionItemReminder(models.Model):
+    """The claim that an overdue action item was reminded for this due date: the unique
+    row makes it once per item per due date, whatever a sweep does twice. Moving the due
+    date makes a new claim possible."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "due_on"], name="one_overdue_reminder_per_item_due_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"Overdue reminder of action item {self.item_id} due {self.due_on}"
 
 
 class Reminder(models.Model):

@@ -283,7 +283,12 @@ def transition_programme(*, programme: Programme, to_status: str, by: User) -> P
         )
     _check_transition_rules(locked, to_status)
     locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if to_status == Status.CLOSED:
+        # The retention period counts from here.
+        locked.closed_at = timezone.now()
+        fields.append("closed_at")
+    locked.save(update_fields=fields)
     return locked
 
 
