@@ -14,6 +14,10 @@ api_v1 = [
     path("", include("matching.api_urls_coordinator")),
     path("", include("sessions.api_urls")),
     path("", include("matching.api_urls_flags")),
+    path("", include("goals.api_urls")),
+    path("", include("reports.api_urls_dashboard")),
+    path("", include("reports.api_urls_exports")),
+    path("", include("audit.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +33,10 @@ urlpatterns = [
     path("", include("matching.urls_coordinator")),
     path("", include("sessions.urls")),
     path("", include("matching.urls_flags")),
+    path("", include("goals.urls")),
+    path("", include("reports.urls_dashboard")),
+    path("", include("reports.urls_exports")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
