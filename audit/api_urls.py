@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from audit import api
+
+urlpatterns = [
+    path("audit/", api.AuditEventListApi.as_view(), name="api-audit-list"),
+]

@@ -1,9 +1,21 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(RuntimeError):
+    """The audit log is append-only: events are never changed or deleted by the app."""
+
+
 class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
     def visible_to(self, user: object) -> "AuditEventQuerySet":
         """HR and site admins read the audit log; nobody else."""
         if not getattr(user, "is_authenticated", False):
@@ -11,6 +23,29 @@ class AuditEventQuerySet(models.QuerySet):
         if user.is_superuser or user.is_hr_admin:
             return self.all()
         return self.none()
+
+    def filtered(
+        self,
+        *,
+        action: str = "",
+        actor_email: str = "",
+        programme_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> "AuditEventQuerySet":
+        """The log's filters, shared by the page and the API; `until` is exclusive."""
+        events = self
+        if action:
+            events = events.filter(action=action)
+        if actor_email:
+            events = events.filter(actor__email__icontains=actor_email)
+        if programme_id is not None:
+            events = events.filter(programme_id=programme_id)
+        if since is not None:
+            events = events.filter(at__gte=since)
+        if until is not None:
+            events = events.filter(at__lt=until)
+        return events
 
 
 class AuditEvent(models.Model):
@@ -52,3 +87,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Append-only: the first save inserts, any later one would rewrite history.
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")

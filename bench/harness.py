@@ -122,6 +122,8 @@ def bootstrap(name: str) -> Bench:
         bench._test_database = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     else:
         call_command("migrate", verbosity=0, interactive=False)
+        # As `make` does for the embedded default (create_test_db does it on PostgreSQL).
+        call_command("createcachetable", verbosity=0)
     vendor = connection.vendor
     version = ".".join(str(part) for part in connection.Database.sqlite_version_info) if vendor == "sqlite" else ""
     if vendor == "postgresql":

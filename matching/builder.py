@@ -68,9 +68,10 @@ class BuiltCohort(NamedTuple):
 
 
 def matching_settings_for(programme: Programme) -> MatchingSettings:
-    """The programme's settings row, created with the defaults on first use."""
-    row, _created = MatchingSettings.objects.get_or_create(programme=programme)
-    return row
+    """The programme's settings row, or an unsaved one with the defaults until a
+    coordinator saves them: reading (a GET, a mentee's suggestions) never writes."""
+    row = MatchingSettings.objects.filter(programme=programme).first()
+    return row if row is not None else MatchingSettings(programme=programme)
 
 
 def choice_questions(programme: Programme) -> list[ProgrammeQuestion]:

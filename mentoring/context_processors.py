@@ -48,6 +48,8 @@ def navigation(request: HttpRequest) -> dict:
     )
     items.append({"label": _("Skills"), "url": reverse("skill-list"), "name": "skill-list"})
     items.append({"label": _("API"), "url": reverse("api-docs"), "name": "api-docs"})
+    if user.is_superuser or user.is_hr_admin:
+        items.append({"label": _("Audit log"), "url": reverse("audit-log"), "name": "audit-log"})
     if user.is_staff:
         items.append({"label": _("Admin"), "url": reverse("admin:index"), "name": "admin"})
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)

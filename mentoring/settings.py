@@ -8,6 +8,7 @@ environment wins). `.env.example` documents each variable.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "profiles.middleware.UserTimezoneMiddleware",
+    "profiles.middleware.PrivilegedIdleTimeoutMiddleware",
+    "profiles.middleware.PrivilegedMfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "mentoring.urls"
@@ -149,8 +154,25 @@ ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 # How many reverse proxies sit in front of the app; allauth reads the client address
 # for its rate limits from X-Forwarded-For only this many hops deep.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+# Counted in the shared cache (Redis in production, a database table in the embedded
+# default), so every web process sees the same attempts. Explicit, so a library upgrade
+# does not loosen them silently; "key" is the e-mail address typed in.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Mentoring")
+# Coordinators, HR admins and site admins see other people's data: they must set up an
+# authenticator app before anything else (profiles.middleware).
+MFA_REQUIRED_FOR_PRIVILEGED = env.bool("MFA_REQUIRED_FOR_PRIVILEGED", default=True)
 # How long an e-mailed invitation link to a programme stays valid; re-sending starts anew.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 
@@ -213,6 +235,29 @@ if HTTPS:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+# Participants stay signed in for SESSION_COOKIE_AGE; coordinators, HR admins and site
+# admins are signed out after this many idle minutes (0: never).
+PRIVILEGED_IDLE_MINUTES = env.int("PRIVILEGED_IDLE_MINUTES", default=30)
+
+# Content-Security-Policy (django-csp). Scripts only from this site or with the
+# request's nonce; no plugins, no <base>, no framing, forms post only here. Attribute
+# styles (style="width: 40%" on progress bars and charts) are allowed with
+# style-src-attr: they cannot run script, and moving every computed width into CSS
+# classes is not possible (docs/decisions.md). data: images are the QR code of the
+# authenticator setup and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -236,6 +281,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: nothing leaves the site (and the CSP allows no
+    # images from elsewhere).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models name a choice field "status"; each enum gets a name of its own.
@@ -251,6 +299,10 @@ SPECTACULAR_SETTINGS = {
         "MatchSourceEnum": "matching.models.Match.Source",
         "MatchOutcomeEnum": "matching.models.Match.Outcome",
         "MentorRequestStatusEnum": "matching.models.MentorRequest.Status",
+        "GoalStatusEnum": "goals.models.Goal.Status",
+        "ExportDatasetEnum": "reports.models.ExportJob.Dataset",
+        "ExportFormatEnum": "reports.models.ExportJob.Format",
+        "ExportStatusEnum": "reports.models.ExportJob.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -284,6 +336,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task (on commit, or a retry) waits up to about 20 s for a broker that is
+# restarting instead of failing: a failed publish after the commit loses the e-mail whose
+# notification was already claimed, and a retry that cannot be published is dropped.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 10, "interval_start": 0, "interval_step": 0.5, "interval_max": 3}
+# When the broker connection drops, a running task finishes rather than being killed:
+# its message is redelivered anyway and finds its claim taken, while killing it between
+# a claim and the send would lose that e-mail (bench/faults.py).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
@@ -307,8 +367,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.raise_flags_task",
         "schedule": 15 * 60,
     },
+    "send-overdue-action-item-reminders": {
+        "task": "sessions.tasks.send_overdue_action_item_reminders_task",
+        "schedule": 15 * 60,
+    },
 }
 HEARTBEAT_STALE_AFTER_SECONDS = 120
+
+# --- Exports (reports) ------------------------------------------------------------------
+# Hours a finished export file stays downloadable by its requester; the hourly
+# cleanup-exports task then deletes the file (the log entry stays).
+EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
+# CSV exports of at most this many rows stream straight into the response; larger ones,
+# and every XLSX, are built by a worker with a progress bar and a download link.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=50_000)
+CELERY_BEAT_SCHEDULE["cleanup-exports"] = {"task": "reports.tasks.cleanup_exports_task", "schedule": 60 * 60}
+
+# --- Privacy (reports) ------------------------------------------------------------------
+# Daily: programmes closed longer than their retention_days lose notes and free text.
+CELERY_BEAT_SCHEDULE["purge-expired-programmes"] = {
+    "task": "reports.tasks.purge_expired_programmes_task",
+    "schedule": 24 * 60 * 60,
+}
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -20,6 +21,10 @@ api_v1 = [
     path("", include("audit.api_urls")),
 ]
 
+# The admin has a login form of its own, without allauth's rate limits and two-factor
+# step: send people through allauth's sign-in instead (before admin.site.urls is read).
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -37,6 +42,7 @@ urlpatterns = [
     path("", include("reports.urls_dashboard")),
     path("", include("reports.urls_exports")),
     path("", include("audit.urls")),
+    path("", include("reports.urls_privacy")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

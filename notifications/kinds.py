@@ -211,6 +211,38 @@ KINDS: dict[str, Kind] = {
             in_app=True,
             category=Category.PARTICIPATION,
         ),
+        Kind(
+            key="goal_achieved",
+            label=_("Goal achieved"),
+            description=_("A goal of your mentoring was marked achieved."),
+            email=True,
+            in_app=True,
+            category=Category.PARTICIPATION,
+        ),
+        Kind(
+            key="milestone_done",
+            label=_("Milestone done"),
+            description=_("A milestone of one of your mentoring goals was ticked off."),
+            email=False,
+            in_app=True,
+            category=Category.PARTICIPATION,
+        ),
+        Kind(
+            key="goal_feedback",
+            label=_("Feedback on your goal"),
+            description=_("Your mentor gave feedback on one of your goals or progress updates."),
+            email=True,
+            in_app=True,
+            category=Category.PARTICIPATION,
+        ),
+        Kind(
+            key="action_item_overdue",
+            label=_("Overdue action item"),
+            description=_("An action item you own is past its due date."),
+            email=True,
+            in_app=True,
+            category=Category.PARTICIPATION,
+        ),
     ]
 }
 

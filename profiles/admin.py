@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from profiles import services
 from profiles.models import Profile, Skill, User
 
 
@@ -18,6 +21,15 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        # The HR admin role changes only through its service, which audits the change.
+        wanted = obj.is_hr_admin
+        if change and "is_hr_admin" in form.changed_data:
+            obj.is_hr_admin = form.initial.get("is_hr_admin", False)
+        super().save_model(request, obj, form, change)
+        if wanted != obj.is_hr_admin:
+            services.set_hr_admin(user=obj, value=wanted, by=request.user, request=request)
 
 
 @admin.register(Profile)

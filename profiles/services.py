@@ -11,10 +11,13 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from rest_framework.authtoken.models import Token
 
+from audit.models import AuditEvent
+from audit.services import record
 from profiles.models import Profile, Skill, User
 
 
@@ -66,6 +69,25 @@ def regenerate_api_token(*, user: User) -> Token:
 
 def revoke_api_token(*, user: User) -> None:
     Token.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def set_hr_admin(*, user: User, value: bool, by: User, request: HttpRequest | None = None) -> User:
+    """Grant or withdraw the HR admin role (site admins do it in Django admin); a change is
+    audited, setting the value a person already has is a no-op."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_hr_admin != value:
+        locked.is_hr_admin = value
+        locked.save(update_fields=["is_hr_admin"])
+        record(
+            actor=by,
+            action=AuditEvent.Action.ROLE_CHANGED,
+            target=locked,
+            details={"role": "hr_admin", "change": "added" if value else "removed"},
+            request=request,
+        )
+    user.is_hr_admin = value
+    return user
 
 
 # --- profile photos --------------------------------------------------------------------

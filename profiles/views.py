@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
+from audit.services import record_view
 from profiles import permissions, services
 from profiles.completeness import profile_completeness
 from profiles.forms import ProfileForm, SkillForm, SkillMergeForm
@@ -92,6 +93,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = get_object_or_404(Profile.objects.visible_to(request.user).with_details(), user_id=user_id)
+    record_view(viewer=request.user, person_id=profile.user_id, target=profile.user, request=request)
     context = {
         "profile": profile,
         "person": profile.user,

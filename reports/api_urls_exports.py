@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reports.api import exports as api
+
+urlpatterns = [
+    path("exports/", api.ExportListApi.as_view(), name="api-export-list"),
+    path("exports/<int:pk>/", api.ExportDetailApi.as_view(), name="api-export-detail"),
+    path("exports/<int:pk>/download/", api.ExportDownloadApi.as_view(), name="api-export-download"),
+]

@@ -4,10 +4,12 @@ and services as the HTML views."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from goals.models import Goal
 from matching.models import Match
 from mentoring.api import ErrorSerializer
 from programmes.models import Enrolment
@@ -22,6 +25,7 @@ from sessions import permissions
 from sessions.models import ActionItem, CalendarFeed, Meeting, MeetingNote
 from sessions.services import feeds
 from sessions.services import meetings as services
+from sessions.timeline import CATEGORIES, KINDS, MATCH_RELATED, Timeline
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input or a refused change; the body says what is wrong."),
@@ -138,6 +142,10 @@ class MeetingActionItemInlineInput(serializers.Serializer):
     description = serializers.CharField(max_length=500)
     owner = serializers.ChoiceField(choices=[Enrolment.Role.MENTOR, Enrolment.Role.MENTEE])
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    goal = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None,
+        help_text="One of the pair's goals that this item serves.",
+    )  # fmt: skip
 
 
 class MeetingLogInput(serializers.Serializer):
@@ -174,6 +182,7 @@ class ActionItemOutput(serializers.Serializer):
     due_on = serializers.DateField(allow_null=True)
     done_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
+    goal = serializers.IntegerField(source="goal_id", allow_null=True, help_text="The goal this item serves.")
 
 
 class MeetingActionItemInput(MeetingActionItemInlineInput):
@@ -189,6 +198,16 @@ class CalendarFeedOutput(serializers.Serializer):
 
 def _owner(match: Match, role: str) -> object:
     return match.mentor.user if role == Enrolment.Role.MENTOR else match.mentee.user
+
+
+def _goal(match: Match, goal_id: int | None) -> Goal | None:
+    """The pair's goal by id; another pair's goal and a missing one get the same answer."""
+    if goal_id is None:
+        return None
+    goal = Goal.objects.filter(pk=goal_id, match=match).first()
+    if goal is None:
+        raise ValidationError({"goal": _("Choose one of this pair's goals.")})
+    return goal
 
 
 def _conflicts(match: Match, start: datetime.datetime, duration: int, exclude: Meeting | None = None) -> list:
@@ -302,7 +321,10 @@ class MeetingLogApi(APIView):
         fields = dict(data.validated_data)
         items = [
             services.ActionItemInput(
-                description=item["description"], owner=_owner(meeting.match, item["owner"]), due_on=item["due_on"]
+                description=item["description"],
+                owner=_owner(meeting.match, item["owner"]),
+                due_on=item["due_on"],
+                goal=_goal(meeting.match, item["goal"]),
             )
             for item in fields.pop("action_items")
         ]
@@ -367,10 +389,108 @@ class ActionItemListApi(generics.ListAPIView):
         _require(permissions.can_add_action_item(request.user, match))
         meeting_id = fields.pop("meeting")
         meeting = get_object_or_404(_meetings(request), pk=meeting_id) if meeting_id else None
+        goal = _goal(match, fields.pop("goal"))
         item = services.add_action_item(
-            match=match, created_by=request.user, owner=_owner(match, fields.pop("owner")), meeting=meeting, **fields
-        )
+            match=match, created_by=request.user, owner=_owner(match, fields.pop("owner")), meeting=meeting, goal=goal,
+            **fields,
+        )  # fmt: skip
         return Response(ActionItemOutput(item).data, status=status.HTTP_201_CREATED)
+
+
+def _action_item(request: Request, pk: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.visible_to(request.user).select_related(
+            "owner", "match__mentor__user", "match__mentee__user"
+        ),
+        pk=pk,
+    )
+
+
+class ActionItemUpdateInput(serializers.Serializer):
+    description = serializers.CharField(max_length=500, required=False)
+    owner = serializers.ChoiceField(choices=[Enrolment.Role.MENTOR, Enrolment.Role.MENTEE], required=False)
+    due_on = serializers.DateField(required=False, allow_null=True, help_text="null: no due date.")
+    goal = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, help_text="null: not linked to a goal."
+    )
+
+
+class ActionItemDetailApi(APIView):
+    @extend_schema(responses={200: ActionItemOutput, **ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ActionItemOutput(_action_item(request, pk)).data)
+
+    @extend_schema(request=ActionItemUpdateInput, responses={200: ActionItemOutput, **ERRORS})
+    def patch(self, request: Request, pk: int) -> Response:
+        """Change what, who, when or the goal: either side of an active match. A new due date
+        allows a new overdue reminder."""
+        item = _action_item(request, pk)
+        _require(permissions.can_edit_action_item(request.user, item))
+        data = ActionItemUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        changes: dict = {}
+        if "description" in fields:
+            changes["description"] = fields["description"]
+        if "owner" in fields:
+            changes["owner"] = _owner(item.match, fields["owner"])
+        if "due_on" in fields:
+            changes["due_on"] = fields["due_on"]
+        if "goal" in fields:
+            changes["goal"] = _goal(item.match, fields["goal"])
+        services.update_action_item(item=item, by=request.user, **changes)
+        return Response(ActionItemOutput(_action_item(request, pk)).data)
+
+
+class ActionItemReopenApi(APIView):
+    @extend_schema(request=None, responses={200: ActionItemOutput, **ERRORS})
+    def post(self, request: Request, pk: int) -> Response:
+        """Un-tick an item marked done by mistake."""
+        item = _action_item(request, pk)
+        _require(permissions.can_reopen_action_item(request.user, item))
+        services.reopen_action_item(item=item, by=request.user)
+        return Response(ActionItemOutput(_action_item(request, pk)).data)
+
+
+# --- Timeline ----------------------------------------------------------------------------
+
+
+class TimelineEntryOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=KINDS)
+    category = serializers.ChoiceField(choices=list(CATEGORIES))
+    actor = MeetingPersonBrief(allow_null=True)
+    text = serializers.CharField()
+    detail = serializers.CharField(help_text="More about it: a reason, topics, an update's text. May be empty.")
+    url = serializers.CharField(help_text="A page of this site about it; may be empty.")
+    celebration = serializers.BooleanField(help_text="An achievement: a goal achieved or a milestone reached.")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "category",
+            str,
+            many=True,
+            enum=list(CATEGORIES),
+            description="Only these categories; repeat the parameter or separate values with commas. Default: all.",
+        ),
+    ]
+)
+class MatchTimelineApi(generics.ListAPIView):
+    """The history of a match you can see, newest first: the match's steps, meetings, goals
+    (their content only where you may read goals), action items and flags. Never any meeting
+    note."""
+
+    serializer_class = TimelineEntryOutput
+
+    def get_queryset(self) -> Timeline | QuerySet[Match]:
+        if getattr(self, "swagger_fake_view", False):
+            return Match.objects.none()
+        match = get_object_or_404(
+            Match.objects.visible_to(self.request.user).select_related(*MATCH_RELATED), pk=self.kwargs["pk"]
+        )
+        return Timeline(match=match, user=self.request.user, categories=self.request.query_params.getlist("category"))
 
 
 class ActionItemCompleteApi(APIView):

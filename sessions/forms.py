@@ -5,18 +5,39 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from goals.models import Goal
 from matching.models import Match
 from programmes.models import Enrolment
-from sessions.models import Meeting, MeetingNote
+from sessions.models import ActionItem, Meeting, MeetingNote
 from sessions.services.meetings import ActionItemInput, aware_from_local, clean_topics, is_ambiguous
 
 DURATIONS = [(15, _("15 minutes")), (30, _("30 minutes")), (45, _("45 minutes")), (60, _("1 hour")),
              (90, _("1½ hours")), (120, _("2 hours")), (180, _("3 hours"))]  # fmt: skip
 ACTION_ROWS = 3
 OWNER_CHOICES = [("", _("—")), (Enrolment.Role.MENTOR, _("Mentor")), (Enrolment.Role.MENTEE, _("Mentee"))]
+
+
+def goals_to_link(match: Match, keep: Goal | None = None) -> dict[int, Goal]:
+    """The goals an action item may serve: the pair's open goals (and the one it already
+    serves, so editing an item of an achieved goal keeps the link). One query."""
+    rule = Q(status__in=Goal.OPEN_STATUSES)
+    if keep is not None:
+        rule |= Q(pk=keep.pk)
+    return {goal.pk: goal for goal in Goal.objects.filter(match=match).filter(rule).order_by("target_date", "pk")}
+
+
+def _goal_field(goals: dict[int, Goal]) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("For the goal"),
+        choices=[("", _("— none —")), *((pk, goal.title) for pk, goal in goals.items())],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
 
 
 class MeetingForm(forms.Form):
@@ -118,6 +139,7 @@ class LogForm(forms.Form):
     def __init__(self, *args, match: Match, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.match = match
+        self.goals = goals_to_link(match)
         for row in range(ACTION_ROWS):
             self.fields[f"item_{row}_description"] = forms.CharField(
                 label=_("Action item"), max_length=500, required=False
@@ -126,10 +148,16 @@ class LogForm(forms.Form):
             self.fields[f"item_{row}_due_on"] = forms.DateField(
                 label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
             )
+            self.fields[f"item_{row}_goal"] = _goal_field(self.goals)
 
-    def action_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+    def action_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
-            (self[f"item_{row}_description"], self[f"item_{row}_owner"], self[f"item_{row}_due_on"])
+            (
+                self[f"item_{row}_description"],
+                self[f"item_{row}_owner"],
+                self[f"item_{row}_due_on"],
+                self[f"item_{row}_goal"],
+            )
             for row in range(ACTION_ROWS)
         ]
 
@@ -156,7 +184,12 @@ class LogForm(forms.Form):
                 self.add_error(f"item_{row}_owner", _("Say who does it."))
                 continue
             items.append(
-                ActionItemInput(description=description, owner=owners[owner], due_on=data.get(f"item_{row}_due_on"))
+                ActionItemInput(
+                    description=description,
+                    owner=owners[owner],
+                    due_on=data.get(f"item_{row}_due_on"),
+                    goal=self.goals.get(data.get(f"item_{row}_goal")),
+                )
             )
         data["items"] = items
         return data
@@ -175,13 +208,41 @@ class ActionItemForm(forms.Form):
     owner = forms.ChoiceField(label=_("Who"), choices=OWNER_CHOICES[1:])
     due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, match: Match, **kwargs) -> None:
+    def __init__(self, *args, match: Match, item: ActionItem | None = None, **kwargs) -> None:
+        if item is not None:
+            role = Enrolment.Role.MENTOR if item.owner_id == match.mentor.user_id else Enrolment.Role.MENTEE
+            kwargs.setdefault(
+                "initial",
+                {"description": item.description, "owner": role, "due_on": item.due_on, "goal": item.goal_id},
+            )
         super().__init__(*args, **kwargs)
         self.match = match
+        self.goals = goals_to_link(match, keep=item.goal if item is not None else None)
+        self.fields["goal"] = _goal_field(self.goals)
 
     def clean_owner(self) -> object:
         role = self.cleaned_data["owner"]
         return self.match.mentor.user if role == Enrolment.Role.MENTOR else self.match.mentee.user
+
+    def clean_goal(self) -> Goal | None:
+        return self.goals.get(self.cleaned_data.get("goal"))
+
+
+CATEGORY_CHOICES = [
+    ("match", _("The match")),
+    ("meetings", _("Meetings")),
+    ("goals", _("Goals")),
+    ("action_items", _("Action items")),
+    ("flags", _("Flags")),
+]
+
+
+class TimelineFilterForm(forms.Form):
+    """The pair's history page: which kinds of events to show (none ticked: all)."""
+
+    category = forms.MultipleChoiceField(
+        label=_("Show"), choices=CATEGORY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 def tomorrow() -> datetime.date:

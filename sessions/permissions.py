@@ -59,3 +59,13 @@ def can_complete_action_item(user: User, item: ActionItem) -> bool:
     if not user.is_authenticated or item.done_at is not None:
         return False
     return item.owner_id == user.pk or is_side(user, item.match)
+
+
+def can_edit_action_item(user: User, item: ActionItem) -> bool:
+    """Change an item's text, owner, due date or goal: either side, while the match is active."""
+    return user.is_authenticated and item.match.status == Match.Status.ACTIVE and is_side(user, item.match)
+
+
+def can_reopen_action_item(user: User, item: ActionItem) -> bool:
+    """Un-tick an item marked done by mistake."""
+    return item.done_at is not None and can_edit_action_item(user, item)

@@ -3,6 +3,7 @@ The periodic sweeps (beat, CELERY_BEAT_SCHEDULE) are safe to run twice or at onc
 
 import smtplib
 
+import redis.exceptions
 from celery import shared_task
 
 # --- Reminders and flags (beat) ------------------------------------------------------------
@@ -25,17 +26,28 @@ def send_log_prompts_task() -> int:
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
 def raise_flags_task() -> int:
-    """Every 15 minutes: meeting-pattern flags, then inactivity flags."""
+    """Every 15 minutes: meeting-pattern flags, inactivity flags, then overdue goals."""
+    from goals.services.flags import raise_overdue_goal_flags
     from sessions.services import flags
 
-    return flags.raise_meeting_flags() + flags.raise_inactivity_flags()
+    return flags.raise_meeting_flags() + flags.raise_inactivity_flags() + raise_overdue_goal_flags()
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
+def send_overdue_action_item_reminders_task() -> int:
+    """Every 15 minutes: remind owners of action items past their due date, once per date."""
+    from sessions.services import accountability
+
+    return accountability.send_overdue_action_item_reminders()
 
 
 # --- Invitations (meetings) ----------------------------------------------------------------
 
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
+    # A mail server or the cache holding the send claim (Redis) down for a while; never
+    # a programming error, and not a refused address.
+    autoretry_for=(smtplib.SMTPException, OSError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError),
     dont_autoretry_for=(smtplib.SMTPRecipientsRefused,),
     retry_backoff=30,
     retry_backoff_max=1800,

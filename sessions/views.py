@@ -22,6 +22,7 @@ from sessions.forms import ActionItemForm, CancelForm, LogForm, MeetingForm, Not
 from sessions.models import ActionItem, CalendarFeed, Meeting, MeetingNote
 from sessions.services import feeds
 from sessions.services import meetings as services
+from sessions.services.accountability import action_items_for_display
 
 MEETING_RELATED = (
     "match__programme", "match__mentor__user", "match__mentee__user", "organiser", "rescheduled_by",
@@ -121,7 +122,8 @@ def _render_detail(
         "side": side_of(user, meeting.match),
         "chain": services.chain_of(meeting),
         "notes": _notes_for(user, meeting),
-        "action_items": list(meeting.action_items.select_related("owner")),
+        "action_items": action_items_for_display(meeting.action_items.all(), user=user),
+        "can_edit_items": permissions.can_add_action_item(user, meeting.match),
         "can_change": permissions.can_change_meeting(user, meeting),
         "can_log": permissions.can_log_meeting(user, meeting),
         "can_add_note": permissions.can_add_note(user, meeting),
@@ -249,6 +251,53 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
     if item.meeting_id and request.POST.get("back") == "meeting":
         return redirect("meeting-detail", pk=item.meeting_id)
     return redirect("match-detail", pk=item.match_id)
+
+
+def _item_for(request: HttpRequest, pk: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.visible_to(request.user).select_related(
+            "owner", "goal", "meeting", "match__programme", "match__mentor__user", "match__mentee__user"
+        ),
+        pk=pk,
+    )
+
+
+def _back_from_item(request: HttpRequest, item: ActionItem) -> HttpResponse:
+    if item.meeting_id and request.POST.get("back") == "meeting":
+        return redirect("meeting-detail", pk=item.meeting_id)
+    return redirect(reverse("match-detail", kwargs={"pk": item.match_id}) + "#action-items-heading")
+
+
+@login_required
+def action_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for(request, pk)
+    _require(permissions.can_edit_action_item(request.user, item))
+    form = ActionItemForm(_posted(request), match=item.match, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_action_item(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Action item saved."))
+            return _back_from_item(request, item)
+    back = "meeting" if request.method == "GET" and request.GET.get("back") == "meeting" else request.POST.get("back")
+    context = {"item": item, "match": item.match, "form": form, "back": back or ""}
+    return render(request, "sessions/action_item_edit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def action_item_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_for(request, pk)
+    _require(permissions.can_reopen_action_item(request.user, item))
+    try:
+        services.reopen_action_item(item=item, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as not done yet."))
+    return _back_from_item(request, item)
 
 
 @login_required

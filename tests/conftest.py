@@ -36,6 +36,7 @@ def _fast_passwords_and_fresh_cache(settings):
     settings.CACHES = {"default": _isolated_cache(settings.CACHES["default"])}
     # allauth's rate limits count logins per address; every test starts with a clean slate.
     settings.ACCOUNT_RATE_LIMITS = False
+    settings.MFA_REQUIRED_FOR_PRIVILEGED = False  # tests/profiles/test_mfa_required.py turns it on
     yield
     cache.clear()
 

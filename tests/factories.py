@@ -169,3 +169,60 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     match = factory.SubFactory(MatchFactory, status="active")
     owner = factory.LazyAttribute(lambda item: item.match.mentee.user)
     description = "Read the chapter on feedback"
+
+
+class GoalTemplateFactory(factory.django.DjangoModelFactory):
+    """A goal a coordinator offers to every pair of a programme."""
+
+    class Meta:
+        model = "goals.GoalTemplate"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Suggested goal {n}")
+    success_measure = "Signed mentoring agreement"
+    target_week = 12
+    position = factory.Sequence(lambda n: n)
+
+
+class MilestoneTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.MilestoneTemplate"
+
+    template = factory.SubFactory(GoalTemplateFactory)
+    title = factory.Sequence(lambda n: f"Suggested milestone {n}")
+    due_week = 2
+    position = factory.Sequence(lambda n: n)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    """A goal of an active match, written by its mentee."""
+
+    class Meta:
+        model = "goals.Goal"
+
+    match = factory.SubFactory(MatchFactory, status="active")
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    why = "It matters for my next role."
+    success_measure = "Lead three meetings"
+    target_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    created_by = factory.LazyAttribute(lambda goal: goal.match.mentee.user)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.Milestone"
+
+    goal = factory.SubFactory(GoalFactory)
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    position = factory.Sequence(lambda n: n)
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.ProgressUpdate"
+
+    goal = factory.SubFactory(GoalFactory)
+    author = factory.LazyAttribute(lambda update: update.goal.match.mentee.user)
+    text = "Led my first team meeting."
+    progress = 30

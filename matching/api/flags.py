@@ -56,6 +56,13 @@ class FlagPersonCount(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class FlagOverdueItem(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The goal or milestone.")
+    goal_id = serializers.IntegerField(help_text="The goal (itself, or the milestone's).")
+    due = serializers.DateField(allow_null=True)
+    days_overdue = serializers.IntegerField(allow_null=True, help_text="As of `as_of`.")
+
+
 class FlagFactsOutput(serializers.Serializer):
     count = serializers.IntegerField(allow_null=True, help_text="Events counted (meeting-pattern flags).")
     threshold = serializers.IntegerField(allow_null=True)
@@ -67,6 +74,12 @@ class FlagFactsOutput(serializers.Serializer):
     last = serializers.DateTimeField(allow_null=True)
     since = serializers.DateTimeField(allow_null=True)
     last_meeting = serializers.DateTimeField(allow_null=True)
+    grace_days = serializers.IntegerField(allow_null=True, help_text="Overdue goals flags: the programme's grace.")
+    overdue_goals = FlagOverdueItem(
+        many=True, help_text="Overdue goals flags; titles are goal content, read them from the goals API."
+    )
+    overdue_milestones = FlagOverdueItem(many=True)
+    as_of = serializers.DateField(allow_null=True, help_text="The day the overdue facts were counted.")
 
 
 class FlagOutput(serializers.Serializer):

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.services import record
 from matching.models import Match
 from matching.permissions import needs_answer_from, side_of
 from notifications.services import notify
@@ -185,6 +187,13 @@ def end_match(*, match: Match, by: User, outcome: str, reason: str) -> Match:
     locked.end_outcome = outcome
     locked.end_reason = reason
     locked.save(update_fields=["status", "ended_at", "ended_by", "end_outcome", "end_reason"])
+    record(
+        actor=by,
+        action=AuditEvent.Action.MATCH_ENDED,
+        programme_id=locked.programme_id,
+        target=locked,
+        details={"outcome": outcome},
+    )
     # The person who ended it knows; everyone else involved is told.
     recipients = [
         person for person in [locked.mentor.user, locked.mentee.user, *_coordinators(locked)] if person.pk != by.pk

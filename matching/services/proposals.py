@@ -21,6 +21,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.services import record
 from matching.builder import build_cohort, mentor_places, mentors_with_load
 from matching.models import Match, MatchRun, PairBlock
 from matching.scoring import Explanation, Scorer
@@ -141,6 +143,14 @@ def swap_proposals(*, first: Match, second: Match, by: User) -> tuple[Match, Mat
     first_mentor = first.mentor
     _apply(first, second.mentor, explanations[0])
     _apply(second, first_mentor, explanations[1])
+    for changed in (first, second):
+        record(
+            actor=by,
+            action=AuditEvent.Action.MATCH_OVERRIDDEN,
+            programme_id=changed.programme_id,
+            target=changed,
+            details={"change": "swapped"},
+        )
     return first, second
 
 
@@ -165,6 +175,13 @@ def replace_proposal(*, match: Match, mentor: Enrolment, by: User) -> Match:
             _apply(match, mentor, explanation)
     except IntegrityError:
         raise ValidationError(_("These two already have a live match.")) from None
+    record(
+        actor=by,
+        action=AuditEvent.Action.MATCH_OVERRIDDEN,
+        programme_id=match.programme_id,
+        target=match,
+        details={"change": "replaced", "mentor": mentor.pk},
+    )
     return match
 
 
@@ -176,27 +193,41 @@ def remove_proposal(*, match: Match, by: User) -> None:
     if fresh is None:
         return
     _require_draft(fresh)
+    record(
+        actor=by,
+        action=AuditEvent.Action.MATCH_OVERRIDDEN,
+        programme_id=fresh.programme_id,
+        target=fresh,
+        details={"change": "removed", "mentor": fresh.mentor_id, "mentee": fresh.mentee_id},
+    )
     fresh.delete()
 
 
-def _set_lock(match: Match, locked: bool) -> Match:
+def _set_lock(match: Match, locked: bool, by: User) -> Match:
     with transaction.atomic():
         fresh = Match.objects.select_for_update().get(pk=match.pk)
         _require_draft(fresh)
         if fresh.is_locked != locked:
             fresh.is_locked = locked
             fresh.save(update_fields=["is_locked"])
+            record(
+                actor=by,
+                action=AuditEvent.Action.MATCH_OVERRIDDEN,
+                programme_id=fresh.programme_id,
+                target=fresh,
+                details={"change": "locked" if locked else "unlocked"},
+            )
     match.is_locked = locked
     return match
 
 
 def lock_proposal(*, match: Match, by: User) -> Match:
     """A locked proposal is kept by every later run, whatever its score."""
-    return _set_lock(match, True)
+    return _set_lock(match, True, by)
 
 
 def unlock_proposal(*, match: Match, by: User) -> Match:
-    return _set_lock(match, False)
+    return _set_lock(match, False, by)
 
 
 def rerun_for_the_rest(*, programme: Programme, by: User) -> MatchRun:
@@ -316,6 +347,9 @@ def publish_proposals(*, programme: Programme, by: User) -> int:
     for match in drafts:
         match.status, match.published_at = Match.Status.PROPOSED, now
     _notify_proposed(drafts, by)
+    record(
+        actor=by, action=AuditEvent.Action.MATCHES_PUBLISHED, programme_id=programme.pk, details={"count": len(drafts)}
+    )
     return len(drafts)
 
 
@@ -359,6 +393,13 @@ def create_manual_match(
         raise ValidationError(_("One of them was matched a moment ago; reload and try again.")) from None
     if publish:
         _notify_proposed([match], by)
+    record(
+        actor=by,
+        action=AuditEvent.Action.MATCH_OVERRIDDEN,
+        programme_id=programme.pk,
+        target=match,
+        details={"change": "manual", "status": match.status},
+    )
     return match
 
 

@@ -65,6 +65,8 @@ class ProgrammeOutput(serializers.Serializer):
     flag_window_days = serializers.IntegerField()
     flag_inactivity_days = serializers.IntegerField(allow_null=True)
     agreement_text = serializers.CharField()
+    retention_days = serializers.IntegerField(help_text="Days after closing before notes and free text are purged.")
+    purged_at = serializers.DateTimeField(allow_null=True, help_text="When notes and free text were purged.")
     coordinators = UserBrief(many=True, source="coordinators.all")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -91,6 +93,7 @@ class ProgrammeInput(serializers.Serializer):
     flag_window_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
     flag_inactivity_days = serializers.IntegerField(min_value=1, max_value=730, required=False, allow_null=True)
     agreement_text = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    retention_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
 
 
 class TransitionInput(serializers.Serializer):

@@ -59,6 +59,7 @@ class ProgrammeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Mentor and mentee both accept this text when a match is made."),
     )
+    retention_days = _field("retention_days", required=False)
 
     sections = [
         (_("About"), ["name", "description", "kind"]),
@@ -76,6 +77,7 @@ class ProgrammeForm(forms.Form):
             ["flag_cancellations", "flag_postponements", "flag_window_days", "flag_inactivity_days"],
         ),
         (_("Mentoring agreement"), ["agreement_text"]),
+        (_("Data retention"), ["retention_days"]),
     ]
 
     @classmethod
@@ -84,6 +86,13 @@ class ProgrammeForm(forms.Form):
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.sections]
+
+    def clean_retention_days(self) -> int:
+        # Left empty: keep what the programme has (the model's default for a new one).
+        value = self.cleaned_data["retention_days"]
+        if value is None:
+            value = self.initial.get("retention_days")
+        return Programme._meta.get_field("retention_days").default if value is None else value
 
 
 class TransitionForm(forms.Form):

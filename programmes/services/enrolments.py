@@ -47,6 +47,9 @@ def _clean_value(question: Question, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValidationError(_("Enter text."))
         text = value.strip()
+        if "\x00" in text:
+            # PostgreSQL cannot store NUL in JSON text; forms refuse it the same way.
+            raise ValidationError(_("Null characters are not allowed."))
         if len(text) > TEXT_LIMITS[kind]:
             raise ValidationError(
                 _("Keep it to %(max)d characters (this has %(length)d).")

@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.models import AuditEvent
+from audit.services import record
 from profiles.models import User
 from programmes.models import Answer, Enrolment, Programme, Question
 
@@ -40,6 +42,7 @@ PROGRAMME_FIELDS = frozenset(
         "flag_window_days",
         "flag_inactivity_days",
         "agreement_text",
+        "retention_days",
     }
 )
 
@@ -315,6 +318,13 @@ def add_coordinator(*, programme: Programme, email: str, by: User) -> User:
             }
         )
     programme.coordinators.add(user)
+    record(
+        actor=by,
+        action=AuditEvent.Action.ROLE_CHANGED,
+        programme_id=programme.pk,
+        target=user,
+        details={"role": "coordinator", "change": "added"},
+    )
     return user
 
 
@@ -330,6 +340,13 @@ def remove_coordinator(*, programme: Programme, user: User, by: User) -> None:
             _("A programme needs at least one coordinator: add another before removing %(name)s.") % {"name": user}
         )
     programme.coordinators.remove(user)
+    record(
+        actor=by,
+        action=AuditEvent.Action.ROLE_CHANGED,
+        programme_id=programme.pk,
+        target=user,
+        details={"role": "coordinator", "change": "removed"},
+    )
 
 
 # --- Application questions ---------------------------------------------------------------

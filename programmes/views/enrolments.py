@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import record_view
 from mentoring.spreadsheets import csv_lines
 from profiles.models import Profile, Skill
 from programmes import permissions
@@ -103,7 +104,15 @@ def _render_detail(
 
 @login_required
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _enrolment_for(request, pk))
+    enrolment = _enrolment_for(request, pk)
+    record_view(
+        viewer=request.user,
+        person_id=enrolment.user_id,
+        target=enrolment,
+        programme_id=enrolment.programme_id,
+        request=request,
+    )
+    return _render_detail(request, enrolment)
 
 
 @login_required

@@ -30,20 +30,15 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Flag, Match
-from matching.services.flags import flag_facts
-from notifications.services import notify
-from profiles.models import User
+from matching.services.flags import DIGEST_AFTER as DIGEST_AFTER  # the sweeps' digest threshold, read by tests
+from matching.services.flags import announce_new_flags, create_open_flags
 from programmes.models import Programme
 from sessions.models import Meeting
 
-# More new flags than this in one programme in one sweep: one digest message instead.
-DIGEST_AFTER = 5
 CHUNK = 500
 
 
@@ -233,64 +228,12 @@ def _add_event(facts: dict[int, dict[str, Any]], spec: _EventKind, row: tuple) -
 
 def _create_flags(flags: list[Flag]) -> list[Flag]:
     """Insert new open flags; one that a concurrent sweep opened first is skipped."""
-    if not flags:
-        return []
-    try:
-        with transaction.atomic():
-            return Flag.objects.bulk_create(flags, batch_size=CHUNK)
-    except IntegrityError:
-        created = []
-        for flag in flags:
-            try:
-                with transaction.atomic():
-                    flag.save()
-            except IntegrityError:
-                continue
-            created.append(flag)
-        return created
+    return create_open_flags(flags)
 
 
 def _announce(flags: list[Flag]) -> None:
-    """Tell each programme's coordinators about its new flags, in one read of who they are.
-
-    A sweep that opens many flags in one programme at once (a first run, a beat that was
-    down) sends one digest linking to the flag queue instead of a message per flag.
-    """
-    if not flags:
-        return
-    flags = list(
-        Flag.objects.filter(pk__in=[flag.pk for flag in flags])
-        .select_related("match__programme", "match__mentor__user", "match__mentee__user")
-        .order_by("pk")
-    )
-    coordinators: dict[int, list[User]] = defaultdict(list)
-    links = Programme.coordinators.through.objects.filter(
-        programme_id__in={flag.match.programme_id for flag in flags}
-    ).select_related("user")
-    for link in links:
-        coordinators[link.programme_id].append(link.user)
-    by_programme: dict[int, list[Flag]] = defaultdict(list)
-    for flag in flags:
-        by_programme[flag.match.programme_id].append(flag)
-    for programme_id, new_flags in by_programme.items():
-        if not coordinators[programme_id]:
-            continue
-        if len(new_flags) > DIGEST_AFTER:
-            programme = new_flags[0].match.programme
-            notify(
-                recipients=coordinators[programme_id],
-                kind="flag_raised",
-                context={"flags": new_flags, "programme": programme, "count": len(new_flags)},
-                url=reverse("flag-list", kwargs={"slug": programme.slug}),
-            )
-            continue
-        for flag in new_flags:
-            notify(
-                recipients=coordinators[programme_id],
-                kind="flag_raised",
-                context={"flag": flag, "match": flag.match, "facts": flag_facts(flag)},
-                url=reverse("flag-detail", kwargs={"pk": flag.pk}),
-            )
+    """Tell each programme's coordinators (a digest past DIGEST_AFTER new flags)."""
+    announce_new_flags(flags)
 
 
 def raise_inactivity_flags(*, now: datetime.datetime | None = None) -> int:

@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from goals.models import Goal
 from matching.models import Match
 from matching.permissions import is_side
 from notifications.models import Notification
@@ -50,6 +51,17 @@ class ActionItemInput:
     description: str
     owner: User
     due_on: datetime.date | None = None
+    goal: Goal | None = None
+
+
+class _Unchanged:
+    """A field of `update_action_item` left as it is (None means "clear it")."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
 
 
 # --- Time -------------------------------------------------------------------------------
@@ -391,6 +403,11 @@ def _check_owner(match: Match, owner: User) -> None:
         raise ValidationError({"owner": _("An action item belongs to the mentor or the mentee of the pair.")})
 
 
+def _check_goal(match: Match, goal: Goal | None) -> None:
+    if goal is not None and goal.match_id != match.pk:
+        raise ValidationError({"goal": _("Choose one of this pair's goals.")})
+
+
 def log_meeting(
     *,
     meeting: Meeting,
@@ -417,6 +434,7 @@ def log_meeting(
         match = Match.objects.select_related("mentor", "mentee").get(pk=locked.match_id)
         for item in items:
             _check_owner(match, item.owner)
+            _check_goal(match, item.goal)
         locked.status = Meeting.Status.COMPLETED if held else Meeting.Status.NO_SHOW
         locked.absent = "" if held else absent
         locked.topics = topics
@@ -432,7 +450,7 @@ def log_meeting(
         for item in items:
             _create_action_item(
                 match=match, meeting=locked, created_by=by, owner=item.owner, description=item.description,
-                due_on=item.due_on,
+                due_on=item.due_on, goal=item.goal,
             )  # fmt: skip
     return locked
 
@@ -463,15 +481,17 @@ def _create_action_item(
     description: str,
     due_on: datetime.date | None,
     meeting: Meeting | None,
+    goal: Goal | None = None,
 ) -> ActionItem:
     _check_owner(match, owner)
+    _check_goal(match, goal)
     item = ActionItem(
         match=match, meeting=meeting, owner=owner, description=" ".join(description.split()), due_on=due_on,
-        created_by=created_by,
+        created_by=created_by, goal=goal,
     )  # fmt: skip
     if not item.description:
         raise ValidationError({"description": _("Say what is to be done.")})
-    item.full_clean(exclude=["match", "meeting", "owner", "created_by"])
+    item.full_clean(exclude=["match", "meeting", "owner", "created_by", "goal"])
     item.save()
     return item
 
@@ -485,12 +505,14 @@ def add_action_item(
     description: str,
     due_on: datetime.date | None = None,
     meeting: Meeting | None = None,
+    goal: Goal | None = None,
 ) -> ActionItem:
     if meeting is not None and meeting.match_id != match.pk:
         raise ValidationError({"meeting": _("That meeting belongs to another pair.")})
     return _create_action_item(
-        match=match, created_by=created_by, owner=owner, description=description, due_on=due_on, meeting=meeting
-    )
+        match=match, created_by=created_by, owner=owner, description=description, due_on=due_on, meeting=meeting,
+        goal=goal,
+    )  # fmt: skip
 
 
 def complete_action_item(*, item: ActionItem, by: User) -> ActionItem:
@@ -499,3 +521,56 @@ def complete_action_item(*, item: ActionItem, by: User) -> ActionItem:
     ActionItem.objects.filter(pk=item.pk, done_at__isnull=True).update(done_at=now)
     item.refresh_from_db(fields=["done_at"])
     return item
+
+
+def _lock_item(item: ActionItem) -> ActionItem:
+    locked = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("match__mentor", "match__mentee")
+        .get(pk=item.pk)
+    )
+    if locked.match.status != Match.Status.ACTIVE:
+        raise ValidationError(_("The action items of a match that is not active no longer change."))
+    return locked
+
+
+def update_action_item(
+    *,
+    item: ActionItem,
+    by: User,
+    description: str | None = None,
+    owner: User | None = None,
+    due_on: datetime.date | _Unchanged | None = UNCHANGED,
+    goal: Goal | _Unchanged | None = UNCHANGED,
+) -> ActionItem:
+    """Change what is to be done, who does it, by when, or the goal it serves. A new due
+    date makes a new overdue reminder possible (the reminder is per item and due date)."""
+    with transaction.atomic():
+        locked = _lock_item(item)
+        match = locked.match
+        if description is not None:
+            locked.description = " ".join(description.split())
+            if not locked.description:
+                raise ValidationError({"description": _("Say what is to be done.")})
+        if owner is not None:
+            _check_owner(match, owner)
+            locked.owner = owner
+        if not isinstance(due_on, _Unchanged):
+            locked.due_on = due_on
+        if not isinstance(goal, _Unchanged):
+            _check_goal(match, goal)
+            locked.goal = goal
+        locked.full_clean(exclude=["match", "meeting", "owner", "created_by", "goal"])
+        locked.save(update_fields=["description", "owner", "due_on", "goal"])
+    return locked
+
+
+def reopen_action_item(*, item: ActionItem, by: User) -> ActionItem:
+    """Un-tick an item marked done by mistake; it counts as open (and late) again."""
+    with transaction.atomic():
+        locked = _lock_item(item)
+        if locked.done_at is None:
+            raise ValidationError(_("This action item is not done."))
+        locked.done_at = None
+        locked.save(update_fields=["done_at"])
+    return locked

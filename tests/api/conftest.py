@@ -14,14 +14,18 @@ from django.db import close_old_connections
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from goals.models import Goal, GoalTemplate, Milestone
 from matching.models import Match, PairBlock
 from profiles.models import User
 from programmes.models import ImportJob, ImportRow, Invitation
+from reports.models import ExportJob
+from sessions.models import ActionItem
 from tests.factories import (
     AnswerFactory,
     EnrolmentFactory,
     MatchFactory,
     MatchRunFactory,
+    MeetingFactory,
     MentorRequestFactory,
     NotificationFactory,
     ProgrammeFactory,
@@ -129,6 +133,13 @@ def api_world(db, settings, tmp_path, coordinator, programme, mentor, mentee, hr
     notifications = [NotificationFactory(recipient=person) for person in (mentee, mentor, coordinator)]
     foreign = EnrolmentFactory(programme=other_programme, role="mentee")
 
+    goal = Goal.objects.create(match=published, title="Run a workshop", created_by=mentee)
+    milestone = Milestone.objects.create(goal=goal, title="Pick a date")
+    template = GoalTemplate.objects.create(programme=programme, title="Settle in", created_by=coordinator)
+    meeting = MeetingFactory(match=active)
+    item = ActionItem.objects.create(match=published, owner=mentee, description="Read the book", goal=goal)
+    export = ExportJob.objects.create(requested_by=coordinator, programme=programme, dataset="participants")
+
     people: dict[str, User] = {
         "mentee": mentee,
         "mentor": mentor,
@@ -161,5 +172,11 @@ def api_world(db, settings, tmp_path, coordinator, programme, mentor, mentee, hr
             "notifications": [notification.pk for notification in notifications],
             "skills": [skill.pk for skill in skills],
             "questions": [question.pk for question in questions],
+            "goals": [goal.pk],
+            "milestones": [milestone.pk],
+            "goal-templates": [template.pk],
+            "meetings": [meeting.pk],
+            "action-items": [item.pk],
+            "exports": [export.pk],
         },
     )

@@ -33,13 +33,49 @@ def browser():
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy blocked: the DOM event (with the
+# directive and the blocked resource) and Chromium's console message both count.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "an inline block"} on ${event.documentURI}` +
+    (event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : "") +
+    (event.sample ? `: ${event.sample}` : "")
+  );
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect every CSP violation of the context's pages into the returned list."""
+    violations: list[str] = []
+
+    def on_violation(report: str) -> None:
+        violations.append(report)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.expose_function("__reportCspViolation", on_violation)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser context; the journey fails when the page broke the CSP anywhere."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    violations = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    if not page.is_closed():
+        page.wait_for_timeout(200)  # let reports of the last page arrive
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations)), pytrace=False)
 
 
 @pytest.fixture

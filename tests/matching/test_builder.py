@@ -41,7 +41,7 @@ def test_settings_are_created_with_defaults_and_reverse_follows_the_programme_ki
 
     built = build_cohort(matching_programme)
 
-    assert MatchingSettings.objects.filter(programme=matching_programme).exists()
+    assert not MatchingSettings.objects.filter(programme=matching_programme).exists()  # read, never written
     assert built.settings.reverse_mentoring is True
     assert built.settings.department_mode == DepartmentMode.PREFER_DIFFERENT
     assert built.cohort.n_mentees == 0

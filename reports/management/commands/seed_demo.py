@@ -20,6 +20,7 @@ from profiles.models import Profile, Skill, User
 from programmes.models import Enrolment, Programme
 from programmes.services import enrolments as enrolment_services
 from programmes.services import programmes as programme_services
+from reports import demo
 from sessions.services import meetings as meeting_services
 
 PROFILE_FIELDS = (
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             self._leadership(coordinator, mentors, mentees),
             self._women_in_tech(coordinator, mentors, mentees),
         ]
+        if mentors >= demo.PAIRS and mentees >= demo.PAIRS + 2:
+            programmes.append(demo.seed_running_programme(coordinator))
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready ({created} new accounts, {sum(programmes)} new programmes).")
@@ -83,7 +86,7 @@ class Command(BaseCommand):
         for email, role in [
             ("admin@example.com", "site admin (Django admin at /admin/)"),
             ("hr@example.com", "HR admin"),
-            ("coordinator@example.com", "coordinator of both demo programmes"),
+            ("coordinator@example.com", "coordinator of the three demo programmes"),
             ("mentor01@example.com", f"mentor (mentor01 … mentor{mentors:02d})"),
             ("mentee01@example.com", f"mentee (mentee01 … mentee{mentees:02d})"),
         ]:
