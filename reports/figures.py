@@ -934,8 +934,22 @@ def _cached(key: str) -> Any:
         return None
 
 
+def _keep(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, timeout=DASHBOARD_CACHE_SECONDS)
+    except Exception:  # any cache backend's failure: the next request computes it again
+        logger.warning("The dashboard could not be cached.", exc_info=True)
+
+
 def _generation() -> str:
     return _cached(DASHBOARD_GENERATION_KEY) or "0"
+
+
+def _dashboard_key(part: str, programme: Programme, *filters: Any) -> str:
+    """A cache key of the current generation, programme, filters, language and time zone."""
+    language, zone = get_language(), timezone.get_current_timezone_name()
+    parts = ("reports:dashboard:3", part, _generation(), programme.pk, *filters, language, zone)
+    return ":".join(str(item) for item in parts)
 
 
 def forget_dashboards(**_kwargs: Any) -> None:
@@ -985,13 +999,7 @@ def dashboard_data(
     for `DASHBOARD_CACHE_SECONDS` at most (see above for what clears it)."""
     from reports import charts
 
-    key = ":".join(
-        str(part)
-        for part in (
-            "reports:dashboard:3", _generation(), programme.pk, date_from, date_to, cohort,
-            get_language(), timezone.get_current_timezone_name(),
-        )
-    )  # fmt: skip
+    key = _dashboard_key("page", programme, date_from, date_to, cohort)
     data = _cached(key)
     if data is None:
         period = {"date_from": date_from, "date_to": date_to, "cohort": cohort}
@@ -1002,11 +1010,18 @@ def dashboard_data(
             "charts": charts.dashboard_charts(figures=numbers, series=series),
             "queue": _plain_queue(work_queue(programme=programme, cohort=cohort)),
         }
-        try:
-            cache.set(key, data, timeout=DASHBOARD_CACHE_SECONDS)
-        except Exception:  # any cache backend's failure: the next request computes it again
-            logger.warning("The dashboard could not be cached.", exc_info=True)
+        _keep(key, data)
     return data
+
+
+def dashboard_cohorts(programme: Programme) -> list[tuple[str, str]]:
+    """`cohort_choices` for the dashboard's filter, cached like the page."""
+    key = _dashboard_key("cohorts", programme)
+    choices = _cached(key)
+    if choices is None:
+        choices = cohort_choices(programme)
+        _keep(key, choices)
+    return choices
 
 
 # --- The HR overview -------------------------------------------------------------------------------

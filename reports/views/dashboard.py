@@ -34,7 +34,7 @@ def _programme_for(request: HttpRequest, slug: str) -> Programme:
 @require_GET
 def programme_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    cohorts = figures.cohort_choices(programme)
+    cohorts = figures.dashboard_cohorts(programme)
     form = DashboardFilterForm(request.GET or None, cohorts=cohorts)
     context = {
         "programme": programme,

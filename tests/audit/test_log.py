@@ -84,7 +84,7 @@ def test_the_page_filters_by_action_actor_programme_and_days(client, hr_admin, l
         return [row["event"] for row in client.get(url, params).context["rows"]]
 
     assert listed(action="match.ended") == [log["ended"]]
-    assert listed(actor=other_coordinator.email.upper()[:8]) == [log["viewed"]]
+    assert listed(actor=other_coordinator.email.upper()) == [log["viewed"]]
     assert listed(programme=programme.pk) == [log["ended"], log["published"]]
     assert listed(date_from=today.isoformat()) == [log["viewed"], log["ended"]]
     assert listed(date_to=(today - datetime.timedelta(days=5)).isoformat()) == [log["published"]]

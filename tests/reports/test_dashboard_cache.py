@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from matching.models import Flag
+from programmes.models import Enrolment
 from reports import figures
 from reports.models import DashboardSettings
 from sessions.models import Meeting
-from tests.factories import MatchFactory, MeetingFactory
+from tests.factories import EnrolmentFactory, MatchFactory, MeetingFactory
 
 
 @pytest.fixture
@@ -123,3 +124,23 @@ def test_a_write_without_signals_shows_when_the_entry_expires(client, coordinato
 
 def test_the_cache_expires_within_a_minute():
     assert figures.DASHBOARD_CACHE_SECONDS <= 60
+
+
+def test_cohort_choices_are_cached_and_follow_new_enrolments(client, coordinator, programme, pair, monkeypatch):
+    computed = []
+    compute = figures.cohort_choices
+    monkeypatch.setattr(figures, "cohort_choices", lambda programme: computed.append(1) or compute(programme))
+    client.force_login(coordinator)
+    client.get(reverse("programme-dashboard", args=[programme.slug]))
+    client.get(reverse("programme-dashboard", args=[programme.slug]))
+    assert len(computed) == 1
+
+    newcomer = EnrolmentFactory(programme=programme, role="mentee")
+    Enrolment.objects.filter(pk=newcomer.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
+    newcomer.refresh_from_db()
+    newcomer.save()  # a save, as the services make: the cached choices are dropped
+    response = client.get(reverse("programme-dashboard", args=[programme.slug]))
+
+    month = f"{timezone.localdate(timezone.now() - datetime.timedelta(days=400)):%Y-%m}"
+    assert month in [value for value, _label in response.context["form"].fields["cohort"].choices]
+    assert len(computed) == 2
