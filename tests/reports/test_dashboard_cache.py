@@ -108,7 +108,11 @@ def test_languages_are_cached_apart(programme, pair, monkeypatch):
     assert len(computed) == 2
 
 
-def test_a_write_without_signals_shows_when_the_entry_expires(client, coordinator, programme, pair, monkeypatch):
+def test_a_write_without_signals_shows_when_the_entry_expires(
+    client, coordinator, programme, pair, monkeypatch, settings
+):
+    # Expiry is faked through the local-memory cache's clock (Redis in CI keeps its own).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "expiry"}}
     meeting = _held(pair, 10)
     client.force_login(coordinator)
     assert _dashboard(client, programme)[0]["meetings"]["held"] == 1
