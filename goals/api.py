@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,7 @@ from goals.services import goals as services
 from goals.services import templates as template_services
 from matching.models import Match
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes.models import Programme
 
 ERRORS = {
@@ -29,11 +29,6 @@ ERRORS = {
 GOAL_RELATED = ("match__programme", "match__mentor__user", "match__mentee__user", "created_by", "achieved_by")
 MAX_ID = 2**63 - 1
 MAX_ITEMS = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _goals(request: Request) -> QuerySet[Goal]:
@@ -327,7 +322,7 @@ class GoalListApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         match = _match(request, fields.pop("match"))
-        _require(permissions.can_edit_goals(request.user, match))
+        require(permissions.can_edit_goals(request.user, match))
         milestones = [(row["title"], row["due_on"]) for row in fields.pop("milestones")]
         goal = services.create_goal(match=match, by=request.user, milestones=milestones, **fields)
         return Response(GoalOutput(_goal(request, goal.pk)).data, status=status.HTTP_201_CREATED)
@@ -342,7 +337,7 @@ class GoalDetailApi(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         """Change a goal's fields; its status changes through `status/`."""
         goal = _goal(request, pk)
-        _require(permissions.can_edit_goal(request.user, goal))
+        require(permissions.can_edit_goal(request.user, goal))
         data = GoalPatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.update_goal(goal=goal, by=request.user, **data.validated_data)
@@ -356,7 +351,7 @@ class GoalStatusApi(APIView):
         stamps when; back to not started or in progress reopens. The same status again is a
         no-op."""
         goal = _goal(request, pk)
-        _require(permissions.can_edit_goal(request.user, goal))
+        require(permissions.can_edit_goal(request.user, goal))
         data = GoalStatusInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.set_goal_status(goal=goal, by=request.user, status=data.validated_data["status"])
@@ -373,7 +368,7 @@ class GoalAdoptApi(APIView):
         data.is_valid(raise_exception=True)
         templates = _templates(request).filter(programme_id=match.programme_id)
         template = get_object_or_404(templates, pk=data.validated_data["template"])
-        _require(permissions.can_edit_goals(request.user, match))
+        require(permissions.can_edit_goals(request.user, match))
         goal = services.adopt_template(match=match, template=template, by=request.user)
         return Response(GoalOutput(_goal(request, goal.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -397,7 +392,7 @@ class GoalMilestoneListApi(generics.ListAPIView):
     @extend_schema(request=GoalMilestoneInput, responses={201: GoalMilestoneOutput, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         goal = _goal(request, pk)
-        _require(permissions.can_edit_goal(request.user, goal))
+        require(permissions.can_edit_goal(request.user, goal))
         data = GoalMilestoneInput(data=request.data)
         data.is_valid(raise_exception=True)
         milestone = services.add_milestone(goal=goal, by=request.user, **data.validated_data)
@@ -408,7 +403,7 @@ class MilestoneDetailApi(APIView):
     @extend_schema(request=GoalMilestonePatchInput, responses={200: GoalMilestoneOutput, **ERRORS})
     def patch(self, request: Request, pk: int) -> Response:
         milestone = _milestone(request, pk)
-        _require(permissions.can_edit_goal(request.user, milestone.goal))
+        require(permissions.can_edit_goal(request.user, milestone.goal))
         data = GoalMilestonePatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         milestone = services.update_milestone(milestone=milestone, by=request.user, **data.validated_data)
@@ -417,7 +412,7 @@ class MilestoneDetailApi(APIView):
     @extend_schema(request=None, responses={204: None, **ERRORS})
     def delete(self, request: Request, pk: int) -> Response:
         milestone = _milestone(request, pk)
-        _require(permissions.can_edit_goal(request.user, milestone.goal))
+        require(permissions.can_edit_goal(request.user, milestone.goal))
         services.delete_milestone(milestone=milestone, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -427,7 +422,7 @@ class MilestoneDoneApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Tick a milestone off (both sides are told) or back on; ticking it off twice is a no-op."""
         milestone = _milestone(request, pk)
-        _require(permissions.can_edit_goal(request.user, milestone.goal))
+        require(permissions.can_edit_goal(request.user, milestone.goal))
         data = GoalMilestoneDoneInput(data=request.data)
         data.is_valid(raise_exception=True)
         milestone = services.set_milestone_done(milestone=milestone, by=request.user, done=data.validated_data["done"])
@@ -451,7 +446,7 @@ class GoalUpdateListApi(generics.ListAPIView):
     @extend_schema(request=ProgressUpdateInput, responses={201: ProgressUpdateOutput, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         goal = _goal(request, pk)
-        _require(permissions.can_edit_goal(request.user, goal))
+        require(permissions.can_edit_goal(request.user, goal))
         data = ProgressUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         update = services.add_progress_update(goal=goal, by=request.user, **data.validated_data)
@@ -473,7 +468,7 @@ class GoalFeedbackListApi(generics.ListAPIView):
     def post(self, request: Request, pk: int) -> Response:
         """Feedback is the mentor's; the mentee is told."""
         goal = _goal(request, pk)
-        _require(permissions.can_give_feedback(request.user, goal))
+        require(permissions.can_give_feedback(request.user, goal))
         data = GoalFeedbackInput(data=request.data)
         data.is_valid(raise_exception=True)
         update_id = data.validated_data["update"]
@@ -506,7 +501,7 @@ class GoalTemplateListApi(generics.ListAPIView):
     @extend_schema(request=GoalTemplateCreateInput, responses={201: GoalTemplateOutput, **ERRORS})
     def post(self, request: Request, slug: str) -> Response:
         programme = _programme(request, slug)
-        _require(permissions.can_manage_goal_templates(request.user, programme))
+        require(permissions.can_manage_goal_templates(request.user, programme))
         data = GoalTemplateCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -522,7 +517,7 @@ class GoalTemplateReorderApi(APIView):
     @extend_schema(request=GoalTemplateReorderInput, responses={200: GoalTemplateOutput(many=True), **ERRORS})
     def post(self, request: Request, slug: str) -> Response:
         programme = _programme(request, slug)
-        _require(permissions.can_manage_goal_templates(request.user, programme))
+        require(permissions.can_manage_goal_templates(request.user, programme))
         data = GoalTemplateReorderInput(data=request.data)
         data.is_valid(raise_exception=True)
         template_services.reorder_goal_templates(
@@ -536,7 +531,7 @@ class GoalTemplateDetailApi(APIView):
     def _template(self, request: Request, pk: int, *, manage: bool) -> GoalTemplate:
         template = get_object_or_404(_templates(request), pk=pk)
         if manage:
-            _require(permissions.can_manage_goal_templates(request.user, template.programme))
+            require(permissions.can_manage_goal_templates(request.user, template.programme))
         return template
 
     @extend_schema(responses={200: GoalTemplateOutput, **ERRORS})
@@ -565,7 +560,7 @@ class GoalTemplateDetailApi(APIView):
 class GoalSettingsApi(APIView):
     def _programme(self, request: Request, slug: str) -> Programme:
         programme = _programme(request, slug)
-        _require(permissions.can_view_goal_templates(request.user, programme))
+        require(permissions.can_view_goal_templates(request.user, programme))
         return programme
 
     @extend_schema(responses={200: GoalSettingsOutput, **ERRORS})
@@ -578,7 +573,7 @@ class GoalSettingsApi(APIView):
         """How many days past a due date an open goal raises an overdue flag, and whether HR
         admins read goal content."""
         programme = self._programme(request, slug)
-        _require(permissions.can_manage_goal_templates(request.user, programme))
+        require(permissions.can_manage_goal_templates(request.user, programme))
         data = GoalSettingsInput(data=request.data)
         data.is_valid(raise_exception=True)
         settings = template_services.update_goal_settings(programme=programme, by=request.user, **data.validated_data)

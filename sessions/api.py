@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from goals.models import Goal
 from matching.models import Match
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes.models import Enrolment
 from sessions import permissions
 from sessions.models import ActionItem, CalendarFeed, Meeting, MeetingNote
@@ -36,11 +36,6 @@ MEETING_RELATED = (
     "match__programme", "match__mentor__user", "match__mentee__user", "organiser", "rescheduled_by",
     "cancelled_by", "logged_by",
 )  # fmt: skip
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _meetings(request: Request) -> QuerySet[Meeting]:
@@ -266,7 +261,7 @@ class MeetingListApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         match = _match(request, fields.pop("match"))
-        _require(permissions.can_schedule_meeting(request.user, match))
+        require(permissions.can_schedule_meeting(request.user, match))
         conflicts = _conflicts(match, fields["start"], fields["duration_minutes"])
         meeting = services.schedule_meeting(match=match, organiser=request.user, **fields)
         meeting = _meetings(request).get(pk=meeting.pk)
@@ -286,7 +281,7 @@ class MeetingRescheduleApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Move a scheduled meeting: a new meeting replaces it (same calendar event, SEQUENCE + 1)."""
         meeting = get_object_or_404(_meetings(request), pk=pk)
-        _require(permissions.can_change_meeting(request.user, meeting))
+        require(permissions.can_change_meeting(request.user, meeting))
         data = MeetingRescheduleInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -303,7 +298,7 @@ class MeetingCancelApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Cancel a scheduled meeting with a reason; the other side is told."""
         meeting = get_object_or_404(_meetings(request), pk=pk)
-        _require(permissions.can_change_meeting(request.user, meeting))
+        require(permissions.can_change_meeting(request.user, meeting))
         data = MeetingCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.cancel_meeting(meeting=meeting, by=request.user, **data.validated_data)
@@ -315,7 +310,7 @@ class MeetingLogApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Log a meeting after its start: held or no-show, topics, notes and action items at once."""
         meeting = get_object_or_404(_meetings(request), pk=pk)
-        _require(permissions.can_log_meeting(request.user, meeting))
+        require(permissions.can_log_meeting(request.user, meeting))
         data = MeetingLogInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -346,7 +341,7 @@ class MeetingNotesApi(generics.ListAPIView):
     @extend_schema(request=MeetingNoteInput, responses={201: MeetingNoteOutput, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         meeting = get_object_or_404(_meetings(request), pk=pk)
-        _require(permissions.can_add_note(request.user, meeting))
+        require(permissions.can_add_note(request.user, meeting))
         data = MeetingNoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         note = services.add_note(meeting=meeting, author=request.user, **data.validated_data)
@@ -386,7 +381,7 @@ class ActionItemListApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         match = _match(request, fields.pop("match"))
-        _require(permissions.can_add_action_item(request.user, match))
+        require(permissions.can_add_action_item(request.user, match))
         meeting_id = fields.pop("meeting")
         meeting = get_object_or_404(_meetings(request), pk=meeting_id) if meeting_id else None
         goal = _goal(match, fields.pop("goal"))
@@ -425,7 +420,7 @@ class ActionItemDetailApi(APIView):
         """Change what, who, when or the goal: either side of an active match. A new due date
         allows a new overdue reminder."""
         item = _action_item(request, pk)
-        _require(permissions.can_edit_action_item(request.user, item))
+        require(permissions.can_edit_action_item(request.user, item))
         data = ActionItemUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -447,7 +442,7 @@ class ActionItemReopenApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Un-tick an item marked done by mistake."""
         item = _action_item(request, pk)
-        _require(permissions.can_reopen_action_item(request.user, item))
+        require(permissions.can_reopen_action_item(request.user, item))
         services.reopen_action_item(item=item, by=request.user)
         return Response(ActionItemOutput(_action_item(request, pk)).data)
 
@@ -500,7 +495,7 @@ class ActionItemCompleteApi(APIView):
             ActionItem.objects.visible_to(request.user).select_related("owner", "match__mentor", "match__mentee"),
             pk=pk,
         )
-        _require(permissions.can_complete_action_item(request.user, item))
+        require(permissions.can_complete_action_item(request.user, item))
         return Response(ActionItemOutput(services.complete_action_item(item=item, by=request.user)).data)
 
 

@@ -4,9 +4,8 @@ validate → one service call."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from matching.models import Match
 from matching.permissions import side_of
+from mentoring.shortcuts import add_service_errors, posted, require
 from sessions import ics, permissions
 from sessions.forms import ActionItemForm, CancelForm, LogForm, MeetingForm, NoteForm, RescheduleForm
 from sessions.models import ActionItem, CalendarFeed, Meeting, MeetingNote
@@ -28,24 +28,6 @@ MEETING_RELATED = (
     "match__programme", "match__mentor__user", "match__mentee__user", "organiser", "rescheduled_by",
     "cancelled_by", "logged_by",
 )  # fmt: skip
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _posted(request: HttpRequest) -> object:
-    # An empty POST is still a submission: it must show errors, not a fresh form.
-    return request.POST if request.method == "POST" else None
 
 
 def _meetings(user: object) -> QuerySet[Meeting]:
@@ -82,8 +64,8 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related("programme", "mentor__user", "mentee__user"), pk=pk
     )
-    _require(permissions.can_schedule_meeting(request.user, match))
-    form = MeetingForm(_posted(request), zone_name=_zone_name(request))
+    require(permissions.can_schedule_meeting(request.user, match))
+    form = MeetingForm(posted(request), zone_name=_zone_name(request))
     conflicts: list[dict] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,7 +76,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 meeting = services.schedule_meeting(match=match, organiser=request.user, **form.meeting_fields())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Meeting scheduled. The other side gets an invitation by e-mail."))
                 return redirect(meeting)
@@ -138,8 +120,8 @@ def _render_detail(
 @login_required
 def meeting_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
-    _require(permissions.can_change_meeting(request.user, meeting))
-    form = RescheduleForm(_posted(request), zone_name=_zone_name(request), initial=MeetingForm.initial_for(meeting))
+    require(permissions.can_change_meeting(request.user, meeting))
+    form = RescheduleForm(posted(request), zone_name=_zone_name(request), initial=MeetingForm.initial_for(meeting))
     conflicts: list[dict] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -152,7 +134,7 @@ def meeting_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                     meeting=meeting, by=request.user, reason=data["reason"], **form.meeting_fields()
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Meeting moved. The other side gets the updated invitation."))
                 return redirect(new)
@@ -164,13 +146,13 @@ def meeting_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
-    _require(permissions.can_change_meeting(request.user, meeting))
-    form = CancelForm(_posted(request))
+    require(permissions.can_change_meeting(request.user, meeting))
+    form = CancelForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.cancel_meeting(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Meeting cancelled. The other side is told."))
             return redirect(meeting)
@@ -181,8 +163,8 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
-    _require(permissions.can_log_meeting(request.user, meeting))
-    form = LogForm(_posted(request), match=meeting.match)
+    require(permissions.can_log_meeting(request.user, meeting))
+    form = LogForm(posted(request), match=meeting.match)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -192,7 +174,7 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
                 action_items=data["items"],
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Meeting logged."))
             return redirect(meeting)
@@ -204,13 +186,13 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
-    _require(permissions.can_add_note(request.user, meeting))
+    require(permissions.can_add_note(request.user, meeting))
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             services.add_note(meeting=meeting, author=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Note saved."))
             return redirect(meeting)
@@ -223,13 +205,13 @@ def action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(
         Match.objects.visible_to(request.user).select_related("programme", "mentor__user", "mentee__user"), pk=pk
     )
-    _require(permissions.can_add_action_item(request.user, match))
+    require(permissions.can_add_action_item(request.user, match))
     form = ActionItemForm(request.POST, match=match)
     if form.is_valid():
         try:
             services.add_action_item(match=match, created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Action item added."))
             return redirect("match-detail", pk=match.pk)
@@ -245,7 +227,7 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         ActionItem.objects.visible_to(request.user).select_related("match__mentor", "match__mentee"), pk=pk
     )
-    _require(permissions.can_complete_action_item(request.user, item))
+    require(permissions.can_complete_action_item(request.user, item))
     services.complete_action_item(item=item, by=request.user)
     messages.success(request, _("Marked as done."))
     if item.meeting_id and request.POST.get("back") == "meeting":
@@ -271,13 +253,13 @@ def _back_from_item(request: HttpRequest, item: ActionItem) -> HttpResponse:
 @login_required
 def action_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk)
-    _require(permissions.can_edit_action_item(request.user, item))
-    form = ActionItemForm(_posted(request), match=item.match, item=item)
+    require(permissions.can_edit_action_item(request.user, item))
+    form = ActionItemForm(posted(request), match=item.match, item=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_action_item(item=item, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Action item saved."))
             return _back_from_item(request, item)
@@ -290,7 +272,7 @@ def action_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_item_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_for(request, pk)
-    _require(permissions.can_reopen_action_item(request.user, item))
+    require(permissions.can_reopen_action_item(request.user, item))
     try:
         services.reopen_action_item(item=item, by=request.user)
     except ValidationError as error:

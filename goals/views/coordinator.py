@@ -4,7 +4,7 @@ them; coordinators and site admins change them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,20 +23,8 @@ from goals.forms import (
 from goals.models import GoalTemplate
 from goals.services import goals as goal_services
 from goals.services import templates as services
+from mentoring.shortcuts import add_service_errors, posted, require
 from programmes.models import Programme
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form: GoalTemplateForm | GoalSettingsForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _programme_for(request: HttpRequest, slug: str) -> Programme:
@@ -59,7 +47,7 @@ def _base_context(request: HttpRequest, programme: Programme) -> dict:
 @login_required
 def goal_template_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_view_goal_templates(request.user, programme))
+    require(permissions.can_view_goal_templates(request.user, programme))
     templates = list(
         programme.goal_templates.annotate(adopted=Count("goals", distinct=True))
         .prefetch_related("milestones")
@@ -85,23 +73,19 @@ def _render_form(
     return render(request, "goals/coordinator/goal_template_form.html", context, status=status)
 
 
-def _posted(request: HttpRequest) -> object:
-    return request.POST if request.method == "POST" else None
-
-
 @login_required
 def goal_template_create(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_manage_goal_templates(request.user, programme))
-    form = GoalTemplateForm(_posted(request))
-    formset = MilestoneTemplateFormSet(_posted(request), prefix="milestones")
+    require(permissions.can_manage_goal_templates(request.user, programme))
+    form = GoalTemplateForm(posted(request))
+    formset = MilestoneTemplateFormSet(posted(request), prefix="milestones")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             template = services.create_goal_template(
                 programme=programme, by=request.user, milestones=milestone_rows(formset), **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Suggested goal “%(title)s” added.") % {"title": template.title})
             return redirect("goal-template-list", slug=programme.slug)
@@ -112,10 +96,10 @@ def goal_template_create(request: HttpRequest, slug: str) -> HttpResponse:
 def goal_template_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = _programme_for(request, slug)
     template = _template_for(request, programme, pk)
-    _require(permissions.can_manage_goal_templates(request.user, programme))
-    form = GoalTemplateForm(_posted(request), initial=GoalTemplateForm.initial_for(template))
+    require(permissions.can_manage_goal_templates(request.user, programme))
+    form = GoalTemplateForm(posted(request), initial=GoalTemplateForm.initial_for(template))
     formset = MilestoneTemplateFormSet(
-        _posted(request),
+        posted(request),
         prefix="milestones",
         initial=[{"title": m.title, "due_week": m.due_week} for m in template.milestones.all()],
     )
@@ -125,7 +109,7 @@ def goal_template_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse
                 template=template, by=request.user, milestones=milestone_rows(formset), **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Suggested goal updated. Goals adopted before keep their own copy."))
             return redirect("goal-template-list", slug=programme.slug)
@@ -137,7 +121,7 @@ def goal_template_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 def goal_template_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = _programme_for(request, slug)
     template = _template_for(request, programme, pk)
-    _require(permissions.can_manage_goal_templates(request.user, programme))
+    require(permissions.can_manage_goal_templates(request.user, programme))
     form = GoalTemplateMoveForm(request.POST)
     if form.is_valid():
         try:
@@ -152,7 +136,7 @@ def goal_template_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 def goal_template_active(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = _programme_for(request, slug)
     template = _template_for(request, programme, pk)
-    _require(permissions.can_manage_goal_templates(request.user, programme))
+    require(permissions.can_manage_goal_templates(request.user, programme))
     form = GoalTemplateActiveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say whether to offer the suggestion or withdraw it."))
@@ -179,7 +163,7 @@ def goal_template_active(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 def goal_template_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = _programme_for(request, slug)
     template = _template_for(request, programme, pk)
-    _require(permissions.can_manage_goal_templates(request.user, programme))
+    require(permissions.can_manage_goal_templates(request.user, programme))
     if request.method == "POST":
         try:
             services.delete_goal_template(template=template, by=request.user)
@@ -195,17 +179,17 @@ def goal_template_delete(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 @login_required
 def goal_settings(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_view_goal_templates(request.user, programme))
+    require(permissions.can_view_goal_templates(request.user, programme))
     current = goal_services.goal_settings_for(programme)
     initial = {"overdue_grace_days": current.overdue_grace_days, "hr_sees_content": current.hr_sees_content}
-    form = GoalSettingsForm(_posted(request), initial=initial)
+    form = GoalSettingsForm(posted(request), initial=initial)
     if request.method == "POST":
-        _require(permissions.can_manage_goal_templates(request.user, programme))
+        require(permissions.can_manage_goal_templates(request.user, programme))
         if form.is_valid():
             try:
                 services.update_goal_settings(programme=programme, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Goal settings saved."))
                 return redirect("goal-settings", slug=programme.slug)

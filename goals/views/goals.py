@@ -8,9 +8,8 @@ from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from goals.models import Feedback, Goal, GoalTemplate, Milestone, ProgressUpdate
 from goals.services import goals as services
 from matching.models import Match
 from matching.permissions import side_of
+from mentoring.shortcuts import add_service_errors, posted, require
 from profiles.models import Skill
 
 GOAL_RELATED = (
@@ -39,26 +39,6 @@ GOAL_RELATED = (
 MATCH_RELATED = ("programme", "mentor__user", "mentee__user")
 MAX_MILESTONE_ROWS = 20
 STATUS_FILTERS = ("open", *Goal.Status.values)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            # Errors of hidden fields (the template a goal comes from) show above the form.
-            shown = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if shown else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _posted(request: HttpRequest) -> object:
-    # An empty POST is still a submission: it must show errors, not a fresh form.
-    return request.POST if request.method == "POST" else None
 
 
 def _goals(user: object) -> QuerySet[Goal]:
@@ -124,17 +104,19 @@ def goal_list(request: HttpRequest) -> HttpResponse:
         status = ""
     own = Q(mentor__user=user) | Q(mentee__user=user)
     matches = list(
-        Match.objects.filter(own)
+        Match.objects.visible_to(user)
+        .filter(own)
         .exclude(status__in=[Match.Status.DRAFT, Match.Status.DECLINED])
         .select_related(*MATCH_RELATED)
         .order_by("-created_at", "-pk")
     )
     match_ids = [match.pk for match in matches]
     counts = dict(
-        Goal.objects.filter(match__in=match_ids)
+        Goal.objects.visible_to(user)
+        .filter(match__in=match_ids)
         .order_by()
         .values("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", distinct=True))
         .values_list("status", "n")
     )
     goals = services.with_milestone_counts(_goals(user).filter(match__in=match_ids))
@@ -218,7 +200,7 @@ def _template_initial(match: Match, template: GoalTemplate) -> dict:
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
     match = _match_for(request, pk)
     user = request.user
-    _require(permissions.can_edit_goals(user, match))
+    require(permissions.can_edit_goals(user, match))
     templates = GoalTemplate.objects.visible_to(user).filter(programme_id=match.programme_id, is_active=True)
     initial: dict = {}
     template = None
@@ -228,7 +210,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
             initial = _template_initial(match, template)
     rows = _row_count(request, len(template.milestones.all()) if template else MILESTONE_ROWS)
     form = GoalForm(
-        _posted(request), skills=services.mentee_skills(match), templates=templates, milestone_rows=rows,
+        posted(request), skills=services.mentee_skills(match), templates=templates, milestone_rows=rows,
         initial=initial,
     )  # fmt: skip
     checking = "check" in request.POST
@@ -240,7 +222,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.goal_fields(),
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Goal saved. Add milestones and progress updates as you go."))
             return redirect(goal)
@@ -252,10 +234,10 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
     user = request.user
-    _require(permissions.can_edit_goal(user, goal))
+    require(permissions.can_edit_goal(user, goal))
     milestones = goal.milestones.count()
     form = GoalForm(
-        _posted(request), skills=services.mentee_skills(goal.match, goal), has_milestones=bool(milestones),
+        posted(request), skills=services.mentee_skills(goal.match, goal), has_milestones=bool(milestones),
         initial=GoalForm.initial_for(goal),
     )  # fmt: skip
     checking = "check" in request.POST
@@ -263,7 +245,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_goal(goal=goal, by=user, **form.goal_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Goal updated."))
             return redirect(goal)
@@ -295,7 +277,7 @@ def goal_adopt(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
     template = get_object_or_404(
         GoalTemplate.objects.visible_to(user).filter(programme_id=match.programme_id), pk=template_pk
     )
-    _require(permissions.can_edit_goals(user, match))
+    require(permissions.can_edit_goals(user, match))
     try:
         goal = services.adopt_template(match=match, template=template, by=user)
     except ValidationError as error:
@@ -373,7 +355,7 @@ def _feedback_error_for(form: FeedbackForm | None, updates: list[ProgressUpdate]
 @require_POST
 def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
-    _require(permissions.can_edit_goal(request.user, goal))
+    require(permissions.can_edit_goal(request.user, goal))
     form = GoalStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status from the list."))
@@ -391,13 +373,13 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
-    _require(permissions.can_edit_goal(request.user, goal))
+    require(permissions.can_edit_goal(request.user, goal))
     form = MilestoneForm(request.POST)
     if form.is_valid():
         try:
             services.add_milestone(goal=goal, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Milestone added."))
             return redirect(f"{goal.get_absolute_url()}#milestones-heading")
@@ -409,7 +391,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
     milestone = _milestone_for(goal, milestone_pk)
-    _require(permissions.can_edit_goal(request.user, goal))
+    require(permissions.can_edit_goal(request.user, goal))
     form = MilestoneDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say whether the milestone is done."))
@@ -431,13 +413,13 @@ def milestone_done(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
 def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
     milestone = _milestone_for(goal, milestone_pk)
-    _require(permissions.can_edit_goal(request.user, goal))
-    form = MilestoneForm(_posted(request), initial={"title": milestone.title, "due_on": milestone.due_on})
+    require(permissions.can_edit_goal(request.user, goal))
+    form = MilestoneForm(posted(request), initial={"title": milestone.title, "due_on": milestone.due_on})
     if request.method == "POST" and form.is_valid():
         try:
             services.update_milestone(milestone=milestone, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Milestone updated."))
             return redirect(f"{goal.get_absolute_url()}#milestones-heading")
@@ -450,7 +432,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
 def milestone_delete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
     milestone = _milestone_for(goal, milestone_pk)
-    _require(permissions.can_edit_goal(request.user, goal))
+    require(permissions.can_edit_goal(request.user, goal))
     try:
         services.delete_milestone(milestone=milestone, by=request.user)
     except ValidationError as error:
@@ -464,7 +446,7 @@ def milestone_delete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 @require_POST
 def update_add(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
-    _require(permissions.can_edit_goal(request.user, goal))
+    require(permissions.can_edit_goal(request.user, goal))
     form = ProgressUpdateForm(request.POST, has_milestones=goal.milestones.exists())
     if form.is_valid():
         try:
@@ -472,7 +454,7 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
                 goal=goal, by=request.user, text=form.cleaned_data["text"], progress=form.cleaned_data.get("progress")
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Progress update saved."))
             return redirect(f"{goal.get_absolute_url()}#updates-heading")
@@ -483,7 +465,7 @@ def update_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _goal_for(request, pk)
-    _require(permissions.can_give_feedback(request.user, goal))
+    require(permissions.can_give_feedback(request.user, goal))
     form = FeedbackForm(request.POST)
     if form.is_valid():
         update = None
@@ -495,7 +477,7 @@ def feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.add_feedback(goal=goal, by=request.user, text=form.cleaned_data["text"], update=update)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Feedback sent. The mentee is told."))
                 anchor = f"#update-{update.pk}" if update else "#feedback-heading"

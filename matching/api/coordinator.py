@@ -1,7 +1,7 @@
 """API of the coordinator's matching flow: runs, draft proposals, publish, manual matches, pair
 explanations. The same services, scoping and permissions as the HTML pages."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,32 +17,28 @@ from matching.models import Match, MatchRun, PairBlock
 from matching.services import proposals as services
 from matching.services import runs as run_services
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes.models import Enrolment, Programme
 from programmes.permissions import can_manage_programme, can_view_participants
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _programme_for(request: Request, slug: str) -> Programme:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(can_view_participants(request.user, programme))
+    require(can_view_participants(request.user, programme))
     return programme
 
 
 def _managed_programme(request: Request, slug: str) -> Programme:
     programme = _programme_for(request, slug)
-    _require(can_manage_programme(request.user, programme))
+    require(can_manage_programme(request.user, programme))
     return programme
 
 
 def _proposal_for(request: Request, pk: int) -> Match:
     matches = Match.objects.visible_to(request.user).select_related("programme", "mentor__user", "mentee__user")
     match = get_object_or_404(matches, pk=pk)
-    _require(can_view_participants(request.user, match.programme))
-    _require(can_manage_programme(request.user, match.programme))
+    require(can_view_participants(request.user, match.programme))
+    require(can_manage_programme(request.user, match.programme))
     return match
 
 
@@ -371,6 +367,6 @@ class PairBlockDeleteApi(APIView):
     @extend_schema(request=None, responses={204: None, **ERRORS})
     def delete(self, request: Request, pk: int) -> Response:
         block = get_object_or_404(PairBlock.objects.visible_to(request.user).select_related("programme"), pk=pk)
-        _require(can_manage_programme(request.user, block.programme))
+        require(can_manage_programme(request.user, block.programme))
         services.unblock_pair(block=block, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,6 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,17 +16,13 @@ from rest_framework.views import APIView
 from matching.models import Flag, FlagNote
 from matching.services import flags as flag_services
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input or a refused change; the body says what is wrong."),
     403: OpenApiResponse(ErrorSerializer, description="You may see this but not do this."),
     404: OpenApiResponse(ErrorSerializer, description="Not among the things you can see."),
 }
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _flags(request: Request) -> QuerySet[Flag]:
@@ -171,7 +166,7 @@ class FlagNoteListApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The coordinators' notes on the flag, oldest first."""
         flag = get_object_or_404(_flags(request), pk=pk)
-        _require(flag_services.can_read_flag_notes(request.user, flag))
+        require(flag_services.can_read_flag_notes(request.user, flag))
         notes = FlagNote.objects.filter(flag=flag).select_related("author")
         return Response(FlagNoteOutput(notes, many=True).data)
 
@@ -179,7 +174,7 @@ class FlagNoteListApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Add a note (contact made, next step agreed)."""
         flag = get_object_or_404(_flags(request), pk=pk)
-        _require(flag_services.can_handle_flag(request.user, flag))
+        require(flag_services.can_handle_flag(request.user, flag))
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         note = flag_services.add_flag_note(flag=flag, by=request.user, text=data.validated_data["text"])
@@ -191,7 +186,7 @@ class FlagResolveApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Resolve an open flag, saying how; the pair is told."""
         flag = get_object_or_404(_flags(request), pk=pk)
-        _require(flag_services.can_handle_flag(request.user, flag))
+        require(flag_services.can_handle_flag(request.user, flag))
         data = ResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
         flag = flag_services.resolve_flag(flag=flag, by=request.user, **data.validated_data)
@@ -203,7 +198,7 @@ class FlagDismissApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Dismiss an open flag (not a problem), saying why."""
         flag = get_object_or_404(_flags(request), pk=pk)
-        _require(flag_services.can_handle_flag(request.user, flag))
+        require(flag_services.can_handle_flag(request.user, flag))
         data = DismissInput(data=request.data)
         data.is_valid(raise_exception=True)
         flag = flag_services.dismiss_flag(flag=flag, by=request.user, **data.validated_data)

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from matching.services import requests as request_services
 from matching.services.matches import REASON_LIMIT
 from matching.services.requests import MESSAGE_LIMIT
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes.models import Enrolment, Programme
 
 ERRORS = {
@@ -25,11 +25,6 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="You may see this but not do this."),
     404: OpenApiResponse(ErrorSerializer, description="Not among the things you can see."),
 }
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _matches(request: Request) -> QuerySet[Match]:
@@ -196,7 +191,7 @@ class MatchAcceptApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Accept the match for your side, with the mentoring agreement when there is one."""
         match = get_object_or_404(_matches(request), pk=pk)
-        _require(permissions.can_respond_to_match(request.user, match))
+        require(permissions.can_respond_to_match(request.user, match))
         data = AcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
         match = match_services.accept_match(match=match, user=request.user, **data.validated_data)
@@ -208,7 +203,7 @@ class MatchDeclineApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Decline the match; the mentee goes back to the pool and the coordinators are told."""
         match = get_object_or_404(_matches(request), pk=pk)
-        _require(permissions.can_respond_to_match(request.user, match))
+        require(permissions.can_respond_to_match(request.user, match))
         data = DeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
         match = match_services.decline_match(match=match, user=request.user, **data.validated_data)
@@ -220,7 +215,7 @@ class MatchEndApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """End an accepted or active match: completed, or ended early with a reason."""
         match = get_object_or_404(_matches(request), pk=pk)
-        _require(permissions.can_end_match(request.user, match))
+        require(permissions.can_end_match(request.user, match))
         data = EndInput(data=request.data)
         data.is_valid(raise_exception=True)
         match = match_services.end_match(match=match, by=request.user, **data.validated_data)
@@ -241,7 +236,7 @@ class SuggestionListApi(APIView):
             .select_related("programme")
             .first()
         )
-        _require(enrolment is not None and permissions.can_view_suggestions(request.user, enrolment))
+        require(enrolment is not None and permissions.can_view_suggestions(request.user, enrolment))
         if not permissions.can_request_mentor(request.user, enrolment):
             return Response([])
         suggestions = request_services.suggestions_for(enrolment=enrolment)
@@ -280,7 +275,7 @@ class RequestListApi(generics.ListAPIView):
             pk=data.validated_data["mentor"],
         )
         mentee = mentor.programme.enrolments.filter(user=request.user, role=Enrolment.Role.MENTEE).first()
-        _require(mentee is not None and permissions.can_request_mentor(request.user, mentee))
+        require(mentee is not None and permissions.can_request_mentor(request.user, mentee))
         created = request_services.request_mentor(mentee=mentee, mentor=mentor, message=data.validated_data["message"])
         return Response(RequestOutput(created).data, status=status.HTTP_201_CREATED)
 
@@ -296,7 +291,7 @@ class RequestAcceptApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Accept a request (you are the mentor): the match is made if you still have a place."""
         mentor_request = get_object_or_404(_requests(request), pk=pk)
-        _require(permissions.can_answer_request(request.user, mentor_request))
+        require(permissions.can_answer_request(request.user, mentor_request))
         data = AcceptRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         answered = request_services.answer_request(
@@ -310,7 +305,7 @@ class RequestDeclineApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Decline a request (you are the mentor); the mentee is told."""
         mentor_request = get_object_or_404(_requests(request), pk=pk)
-        _require(permissions.can_answer_request(request.user, mentor_request))
+        require(permissions.can_answer_request(request.user, mentor_request))
         data = AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         answered = request_services.answer_request(
@@ -324,7 +319,7 @@ class RequestWithdrawApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Withdraw your pending request."""
         mentor_request = get_object_or_404(_requests(request), pk=pk)
-        _require(permissions.can_withdraw_request(request.user, mentor_request))
+        require(permissions.can_withdraw_request(request.user, mentor_request))
         return Response(
             RequestOutput(request_services.withdraw_request(request=mentor_request, user=request.user)).data
         )
@@ -335,7 +330,7 @@ class MentorFullApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Mark yourself full (no new suggestions or requests) in a programme, or open again."""
         enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user).select_related("programme"), pk=pk)
-        _require(permissions.can_set_full(request.user, enrolment))
+        require(permissions.can_set_full(request.user, enrolment))
         data = FullInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = request_services.set_mentor_full(enrolment=enrolment, user=request.user, **data.validated_data)

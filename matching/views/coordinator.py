@@ -7,7 +7,7 @@ run or proposal answers 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from matching.forms import ManualMatchForm, MatchingSettingsForm, PeopleSearchFo
 from matching.models import Match, MatchRun, PairBlock
 from matching.services import proposals as proposal_services
 from matching.services import runs as run_services
+from mentoring.shortcuts import require
 from programmes.models import Enrolment, Programme
 from programmes.permissions import can_manage_programme, can_view_participants
 
@@ -29,14 +30,9 @@ PROPOSALS_PER_PAGE = 50
 BUSY = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _programme_for(request: HttpRequest, slug: str) -> Programme:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(can_view_participants(request.user, programme))
+    require(can_view_participants(request.user, programme))
     return programme
 
 
@@ -48,8 +44,8 @@ def _proposal_for(request: HttpRequest, pk: int) -> Match:
     matches = Match.objects.visible_to(request.user).select_related("programme", "mentor__user", "mentee__user")
     match = get_object_or_404(matches, pk=pk)
     # A participant may see their own published match, never work on proposals.
-    _require(can_view_participants(request.user, match.programme))
-    _require(can_manage_programme(request.user, match.programme))
+    require(can_view_participants(request.user, match.programme))
+    require(can_manage_programme(request.user, match.programme))
     return match
 
 
@@ -106,7 +102,7 @@ def matching_settings(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
     can_manage = can_manage_programme(request.user, programme)
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
     settings = matching_settings_for(programme)
     form = MatchingSettingsForm(request.POST or None, instance=settings, questions=choice_questions(programme))
     if request.method == "POST" and form.is_valid():
@@ -128,7 +124,7 @@ def matching_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def match_run_start(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(can_manage_programme(request.user, programme))
+    require(can_manage_programme(request.user, programme))
     try:
         run = run_services.start_match_run(programme=programme, by=request.user)
     except ValidationError as error:
@@ -141,7 +137,7 @@ def match_run_start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def matching_rerun(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(can_manage_programme(request.user, programme))
+    require(can_manage_programme(request.user, programme))
     try:
         run = proposal_services.rerun_for_the_rest(programme=programme, by=request.user)
     except ValidationError as error:
@@ -266,7 +262,7 @@ def proposal_lock(request: HttpRequest, pk: int) -> HttpResponse:
 def matching_publish(request: HttpRequest, slug: str) -> HttpResponse:
     """GET asks for confirmation; POST publishes every draft proposal."""
     programme = _programme_for(request, slug)
-    _require(can_manage_programme(request.user, programme))
+    require(can_manage_programme(request.user, programme))
     if request.method == "POST":
         try:
             count = proposal_services.publish_proposals(programme=programme, by=request.user)
@@ -303,7 +299,7 @@ def _search(people: QuerySet[Enrolment], term: str) -> QuerySet[Enrolment]:
 @login_required
 def manual_match(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(can_manage_programme(request.user, programme))
+    require(can_manage_programme(request.user, programme))
     mentees = eligible_mentees(programme).exclude(
         pk__in=Match.objects.filter(programme=programme).live().values("mentee")
     )
@@ -421,7 +417,7 @@ def proposal_block(request: HttpRequest, pk: int) -> HttpResponse:
 def pair_block_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Block a pair chosen on the manual match page."""
     programme = _programme_for(request, slug)
-    _require(can_manage_programme(request.user, programme))
+    require(can_manage_programme(request.user, programme))
     enrolments = Enrolment.objects.filter(programme=programme).select_related("user")
     mentor = enrolments.filter(role=Enrolment.Role.MENTOR, pk=_int(request.POST.get("mentor"))).first()
     mentee = enrolments.filter(role=Enrolment.Role.MENTEE, pk=_int(request.POST.get("mentee"))).first()
@@ -448,7 +444,7 @@ def pair_block_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def pair_block_delete(request: HttpRequest, pk: int) -> HttpResponse:
     block = get_object_or_404(PairBlock.objects.visible_to(request.user).select_related("programme"), pk=pk)
-    _require(can_manage_programme(request.user, block.programme))
+    require(can_manage_programme(request.user, block.programme))
     proposal_services.unblock_pair(block=block, by=request.user)
     messages.success(request, _("The pair may be matched again."))
     return redirect("matching-home", slug=block.programme.slug)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from matching.models import Flag
 from matching.services import flags as flag_services
+from mentoring.shortcuts import require
 from programmes.models import Programme
 
 FLAGS_PER_PAGE = 50
@@ -50,11 +51,6 @@ class DismissFlagForm(forms.Form):
     )
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _flags(request: HttpRequest) -> QuerySet[Flag]:
     return Flag.objects.visible_to(request.user).select_related(
         "match__programme", "match__mentor__user", "match__mentee__user", "resolved_by"
@@ -69,7 +65,7 @@ def _flag_for(request: HttpRequest, pk: int) -> Flag:
 @require_GET
 def flag_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(flag_services.can_view_programme_flags(request.user, programme))
+    require(flag_services.can_view_programme_flags(request.user, programme))
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     flags = _flags(request).filter(match__programme=programme)
@@ -146,7 +142,7 @@ def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def flag_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_for(request, pk)
-    _require(flag_services.can_handle_flag(request.user, flag))
+    require(flag_services.can_handle_flag(request.user, flag))
     form = FlagNoteForm(request.POST)
     if form.is_valid():
         try:
@@ -165,7 +161,7 @@ def flag_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_for(request, pk)
-    _require(flag_services.can_handle_flag(request.user, flag))
+    require(flag_services.can_handle_flag(request.user, flag))
     form = ResolveFlagForm(request.POST)
     if form.is_valid():
         try:
@@ -184,7 +180,7 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def flag_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     flag = _flag_for(request, pk)
-    _require(flag_services.can_handle_flag(request.user, flag))
+    require(flag_services.can_handle_flag(request.user, flag))
     form = DismissFlagForm(request.POST)
     if form.is_valid():
         try:

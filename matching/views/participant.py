@@ -3,7 +3,7 @@ requests. Scoped fetch (404) → `can_*` (403) → validate → one service call
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,23 +24,11 @@ from matching.models import Match, MentorRequest
 from matching.services import flags as flag_services
 from matching.services import matches as match_services
 from matching.services import requests as request_services
+from mentoring.shortcuts import add_service_errors, require
 from programmes.models import Enrolment, Programme
 from programmes.permissions import can_manage_programme
 
 REQUESTS_SHOWN = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _add_errors(form: object, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _matches(user: object) -> QuerySet[Match]:
@@ -128,7 +116,7 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def match_accept(request: HttpRequest, pk: int) -> HttpResponse:
     match = _match_for(request, pk)
-    _require(permissions.can_respond_to_match(request.user, match))
+    require(permissions.can_respond_to_match(request.user, match))
     form = AcceptMatchForm(request.POST, has_agreement=bool(match.programme.agreement_text))
     if form.is_valid():
         try:
@@ -136,7 +124,7 @@ def match_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 match=match, user=request.user, agreement_accepted=form.cleaned_data.get("agreement_accepted", False)
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if match.status == Match.Status.ACTIVE:
                 messages.success(request, _("You accepted the match: your mentoring is active."))
@@ -150,13 +138,13 @@ def match_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def match_decline(request: HttpRequest, pk: int) -> HttpResponse:
     match = _match_for(request, pk)
-    _require(permissions.can_respond_to_match(request.user, match))
+    require(permissions.can_respond_to_match(request.user, match))
     form = DeclineMatchForm(request.POST)
     if form.is_valid():
         try:
             match_services.decline_match(match=match, user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("You declined the match. The coordinators have been told."))
             return redirect("my-matches")
@@ -167,13 +155,13 @@ def match_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def match_end(request: HttpRequest, pk: int) -> HttpResponse:
     match = _match_for(request, pk)
-    _require(permissions.can_end_match(request.user, match))
+    require(permissions.can_end_match(request.user, match))
     form = EndMatchForm(request.POST)
     if form.is_valid():
         try:
             match_services.end_match(match=match, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The match has ended."))
             return redirect("match-detail", pk=match.pk)
@@ -190,7 +178,7 @@ def _mentee_enrolment(request: HttpRequest, slug: str) -> Enrolment:
         .select_related("programme", "user")
         .first()
     )
-    _require(enrolment is not None and permissions.can_view_suggestions(request.user, enrolment))
+    require(enrolment is not None and permissions.can_view_suggestions(request.user, enrolment))
     return enrolment
 
 
@@ -201,7 +189,7 @@ def mentor_suggestions(request: HttpRequest, slug: str) -> HttpResponse:
     form = RequestMentorForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        _require(permissions.can_request_mentor(request.user, enrolment))
+        require(permissions.can_request_mentor(request.user, enrolment))
         if form.is_valid():
             mentor = (
                 Enrolment.objects.filter(
@@ -215,7 +203,7 @@ def mentor_suggestions(request: HttpRequest, slug: str) -> HttpResponse:
                     raise ValidationError(_("Choose a mentor of this programme."))
                 request_services.request_mentor(mentee=enrolment, mentor=mentor, message=form.cleaned_data["message"])
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your request is on its way to %(name)s.") % {"name": mentor.user})
                 return redirect("mentor-suggestions", slug=programme.slug)
@@ -257,7 +245,7 @@ def _request_for(request: HttpRequest, pk: int) -> MentorRequest:
 @require_POST
 def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     mentor_request = _request_for(request, pk)
-    _require(permissions.can_answer_request(request.user, mentor_request))
+    require(permissions.can_answer_request(request.user, mentor_request))
     form = AnswerRequestForm(request.POST)
     if form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"
@@ -270,7 +258,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 agreement_accepted=form.cleaned_data["agreement_accepted"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if accept:
                 messages.success(request, _("You accepted the request."))
@@ -290,7 +278,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     mentor_request = _request_for(request, pk)
-    _require(permissions.can_withdraw_request(request.user, mentor_request))
+    require(permissions.can_withdraw_request(request.user, mentor_request))
     try:
         request_services.withdraw_request(request=mentor_request, user=request.user)
     except ValidationError as error:
@@ -306,7 +294,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mentor_full(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user).select_related("programme"), pk=pk)
-    _require(permissions.can_set_full(request.user, enrolment))
+    require(permissions.can_set_full(request.user, enrolment))
     form = MentorFullForm(request.POST)
     form.is_valid()
     full = form.cleaned_data.get("full", False)

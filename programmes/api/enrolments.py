@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes import permissions
 from programmes.api.programmes import UserBrief
 from programmes.forms.enrolments import ParticipantFilter, order_participants
@@ -26,11 +26,6 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="You may see this but not do this."),
     404: OpenApiResponse(ErrorSerializer, description="Not among the things you can see."),
 }
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _with_people(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
@@ -154,14 +149,14 @@ class ProgrammeEnrolmentListApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Enrolment.objects.none()
         programme = _programme(self.request, self.kwargs["slug"])
-        _require(permissions.can_view_participants(self.request.user, programme))
+        require(permissions.can_view_participants(self.request.user, programme))
         return order_participants(_with_people(programme.enrolments.all()), "name")
 
     @extend_schema(request=AddParticipantInput, responses={201: EnrolmentOutput, **ERRORS})
     def post(self, request: Request, slug: str) -> Response:
         """Add an existing account as an approved participant."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = AddParticipantInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.add_participant(programme=programme, by=request.user, **data.validated_data)
@@ -187,7 +182,7 @@ class ProgrammeApplyApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         """Apply to an open programme as mentor or mentee, with answers keyed by question id."""
         programme = _programme(request, slug)
-        _require(permissions.can_apply_to_programme(request.user, programme))
+        require(permissions.can_apply_to_programme(request.user, programme))
         data = ApplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.apply_to_programme(
@@ -214,7 +209,7 @@ class EnrolmentAnswersApi(APIView):
     def put(self, request: Request, pk: int) -> Response:
         """Replace your answers (all the questions asked of your role)."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_edit_enrolment_answers(request.user, enrolment))
+        require(permissions.can_edit_enrolment_answers(request.user, enrolment))
         data = AnswersInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.update_answers(
@@ -228,7 +223,7 @@ class EnrolmentApproveApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Approve an application, with an optional message to the applicant."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_decide_enrolment(request.user, enrolment))
+        require(permissions.can_decide_enrolment(request.user, enrolment))
         data = MessageInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.approve_enrolment(enrolment=enrolment, by=request.user, **data.validated_data)
@@ -240,7 +235,7 @@ class EnrolmentDeclineApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Decline an application, with an optional message to the applicant."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_decide_enrolment(request.user, enrolment))
+        require(permissions.can_decide_enrolment(request.user, enrolment))
         data = MessageInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.decline_enrolment(enrolment=enrolment, by=request.user, **data.validated_data)
@@ -252,7 +247,7 @@ class EnrolmentWithdrawApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Leave a programme you take part in; you may apply again later."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_withdraw_enrolment(request.user, enrolment))
+        require(permissions.can_withdraw_enrolment(request.user, enrolment))
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.withdraw_enrolment(enrolment=enrolment, user=request.user, **data.validated_data)
@@ -264,7 +259,7 @@ class EnrolmentRemoveApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Take a participant out of the programme; the record stays."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_remove_enrolment(request.user, enrolment))
+        require(permissions.can_remove_enrolment(request.user, enrolment))
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.remove_enrolment(enrolment=enrolment, by=request.user, **data.validated_data)
@@ -276,7 +271,7 @@ class EnrolmentAcceptApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Accept your invitation to the programme."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_respond_to_invitation(request.user, enrolment))
+        require(permissions.can_respond_to_invitation(request.user, enrolment))
         enrolment = services.accept_invited_enrolment(enrolment=enrolment, user=request.user)
         return Response(EnrolmentDetailOutput(enrolment).data)
 
@@ -286,7 +281,7 @@ class EnrolmentDeclineInvitationApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Decline your invitation to the programme."""
         enrolment = _enrolment(request, pk)
-        _require(permissions.can_respond_to_invitation(request.user, enrolment))
+        require(permissions.can_respond_to_invitation(request.user, enrolment))
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrolment = services.decline_invited_enrolment(enrolment=enrolment, user=request.user, **data.validated_data)

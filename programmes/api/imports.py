@@ -1,7 +1,7 @@
 """API for CSV imports: upload (multipart) → poll the preview → read its rows → confirm
 or cancel. The same services and scoping as the HTML pages."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -14,15 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes import permissions
 from programmes.api.invitations import InvitationPersonOutput, programme_for_people_api
 from programmes.models import ImportJob, ImportRow
 from programmes.services import imports as services
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 class ImportCountsOutput(serializers.Serializer):
@@ -114,7 +110,7 @@ class ImportListApi(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         programme = programme_for_people_api(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = ImportUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -175,7 +171,7 @@ class ImportConfirmApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         job = _job_for(request, pk)
-        _require(permissions.can_manage_programme(request.user, job.programme))
+        require(permissions.can_manage_programme(request.user, job.programme))
         data = ImportConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.confirm_import(
@@ -193,6 +189,6 @@ class ImportCancelApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         job = _job_for(request, pk)
-        _require(permissions.can_manage_programme(request.user, job.programme))
+        require(permissions.can_manage_programme(request.user, job.programme))
         job = services.cancel_import(job=job, by=request.user)
         return Response(ImportJobOutput(job).data)

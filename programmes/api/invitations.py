@@ -1,7 +1,6 @@
 """API for invitations: the same services and scoping as the HTML pages. Coordinators
 (and site admins) invite, re-send and revoke; HR admins read; participants see nothing."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes import permissions
 from programmes.models import Enrolment, Invitation, Programme
 from programmes.services import invitations as services
@@ -23,11 +23,6 @@ def programme_for_people_api(request: Request, slug: str) -> Programme:
     if not permissions.can_view_participants(request.user, programme):
         raise Http404
     return programme
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 class InvitationPersonOutput(serializers.Serializer):
@@ -116,7 +111,7 @@ class InvitationListApi(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         programme = programme_for_people_api(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = InvitationInput(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invite_participant(programme=programme, invited_by=request.user, **data.validated_data)
@@ -138,7 +133,7 @@ class InvitationBulkApi(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         programme = programme_for_people_api(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = BulkInvitationInput(data=request.data)
         data.is_valid(raise_exception=True)
         invitations = services.bulk_invite(programme=programme, invited_by=request.user, **data.validated_data)
@@ -166,7 +161,7 @@ class InvitationResendApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         invitation = _invitation_for(request, pk)
-        _require(permissions.can_manage_programme(request.user, invitation.programme))
+        require(permissions.can_manage_programme(request.user, invitation.programme))
         invitation = services.resend_invitation(invitation=invitation, by=request.user)
         return Response(InvitationOutput(invitation).data)
 
@@ -180,6 +175,6 @@ class InvitationRevokeApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         invitation = _invitation_for(request, pk)
-        _require(permissions.can_manage_programme(request.user, invitation.programme))
+        require(permissions.can_manage_programme(request.user, invitation.programme))
         invitation = services.revoke_invitation(invitation=invitation, by=request.user)
         return Response(InvitationOutput(invitation).data)

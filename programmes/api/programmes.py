@@ -6,12 +6,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from profiles.models import User
 from programmes import permissions
 from programmes.models import Programme, Question
@@ -26,11 +26,6 @@ ERRORS = {
 
 def _programme(request: Request, slug: str) -> Programme:
     return get_object_or_404(Programme.objects.visible_to(request.user).prefetch_related("coordinators"), slug=slug)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 # --- Shapes ------------------------------------------------------------------------------
@@ -167,7 +162,7 @@ class ProgrammeListApi(generics.ListAPIView):
     @extend_schema(request=ProgrammeInput, responses={201: ProgrammeOutput, **ERRORS})
     def post(self, request: Request) -> Response:
         """Create a draft programme; you become its coordinator."""
-        _require(permissions.can_create_programme(request.user))
+        require(permissions.can_create_programme(request.user))
         data = ProgrammeInput(data=request.data)
         data.is_valid(raise_exception=True)
         programme = services.create_programme(created_by=request.user, **data.validated_data)
@@ -183,7 +178,7 @@ class ProgrammeDetailApi(APIView):
     def patch(self, request: Request, slug: str) -> Response:
         """Change some settings; the slug stays."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = ProgrammeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         programme = services.update_programme(programme=programme, by=request.user, **data.validated_data)
@@ -195,7 +190,7 @@ class ProgrammeArchiveApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         """Archive: hidden from lists and frozen until unarchived."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         return Response(ProgrammeOutput(services.archive_programme(programme=programme, by=request.user)).data)
 
 
@@ -203,7 +198,7 @@ class ProgrammeUnarchiveApi(APIView):
     @extend_schema(request=None, responses={200: ProgrammeOutput, **ERRORS})
     def post(self, request: Request, slug: str) -> Response:
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         return Response(ProgrammeOutput(services.unarchive_programme(programme=programme, by=request.user)).data)
 
 
@@ -213,7 +208,7 @@ class ProgrammeTransitionApi(APIView):
         """Move the programme to another status: draft → enrolling → matching → running →
         closed, or back from enrolling to draft and from matching to enrolling."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         programme = services.transition_programme(
@@ -227,7 +222,7 @@ class CoordinatorAddApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         """Make an existing account a coordinator."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = CoordinatorInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.add_coordinator(programme=programme, email=data.validated_data["email"], by=request.user)
@@ -239,7 +234,7 @@ class CoordinatorRemoveApi(APIView):
     def delete(self, request: Request, slug: str, user_id: int) -> Response:
         """Remove a coordinator; the last one stays."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         user: User = get_object_or_404(programme.coordinators.all(), pk=user_id)
         services.remove_coordinator(programme=programme, user=user, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -264,7 +259,7 @@ class QuestionListApi(generics.ListAPIView):
     @extend_schema(request=QuestionInput, responses={201: QuestionOutput, **ERRORS})
     def post(self, request: Request, slug: str) -> Response:
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = QuestionInput(data=request.data)
         data.is_valid(raise_exception=True)
         question = services.create_question(programme=programme, by=request.user, **data.validated_data)
@@ -275,7 +270,7 @@ class QuestionDetailApi(APIView):
     def _question(self, request: Request, slug: str, pk: int) -> Question:
         programme = _programme(request, slug)
         question = get_object_or_404(programme.questions.all(), pk=pk)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         return question
 
     @extend_schema(request=QuestionInput(partial=True), responses={200: QuestionOutput, **ERRORS})
@@ -301,7 +296,7 @@ class QuestionReorderApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         """Put the questions in this order; list every question id exactly once."""
         programme = _programme(request, slug)
-        _require(permissions.can_manage_programme(request.user, programme))
+        require(permissions.can_manage_programme(request.user, programme))
         data = QuestionOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         questions = services.reorder_questions(

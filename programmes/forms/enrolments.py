@@ -12,8 +12,8 @@ from django.db.models.functions import Lower
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.shortcuts import add_service_errors
 from profiles.models import Profile, Skill
-from programmes.forms.programmes import add_service_errors
 from programmes.models import Enrolment, Programme, Question
 from programmes.services.enrolments import MESSAGE_LIMIT, TEXT_LIMITS, validate_answers
 

@@ -4,25 +4,11 @@ rules between fields and objects live in programmes.services.programmes."""
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, Question
 from programmes.services.programmes import MAX_CHOICES
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: errors for fields the form has go
-    next to them, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields else None
-        if field == NON_FIELD_ERRORS:
-            target = None
-        form.add_error(target, errors)
 
 
 def _field(name: str, **kwargs: Any) -> forms.Field:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import record_view
+from mentoring.shortcuts import add_service_errors, require
 from mentoring.spreadsheets import csv_lines
 from profiles.models import Profile, Skill
 from programmes import permissions
@@ -32,7 +33,6 @@ from programmes.forms.enrolments import (
     ParticipantFilter,
     order_participants,
 )
-from programmes.forms.programmes import add_service_errors
 from programmes.models import Enrolment, Programme
 from programmes.services import enrolments as services
 
@@ -53,11 +53,6 @@ def _enrolment_for(request: HttpRequest, pk: int) -> Enrolment:
         "programme", "user", "user__profile", "decided_by"
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 # --- A participant's enrolment -----------------------------------------------------------
@@ -119,7 +114,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrolment_answers(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
-    _require(permissions.can_edit_enrolment_answers(request.user, enrolment))
+    require(permissions.can_edit_enrolment_answers(request.user, enrolment))
     questions = list(services.questions_for_role(enrolment.programme, enrolment.role))
     form = AnswersForm(request.POST, questions=questions, role=enrolment.role)
     if form.is_valid():
@@ -137,7 +132,7 @@ def enrolment_answers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrolment_decide(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
-    _require(permissions.can_decide_enrolment(request.user, enrolment))
+    require(permissions.can_decide_enrolment(request.user, enrolment))
     form = DecisionForm(request.POST)
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -164,7 +159,7 @@ def enrolment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST withdraws."""
     enrolment = _enrolment_for(request, pk)
-    _require(permissions.can_withdraw_enrolment(request.user, enrolment))
+    require(permissions.can_withdraw_enrolment(request.user, enrolment))
     form = LeaveForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -185,7 +180,7 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes."""
     enrolment = _enrolment_for(request, pk)
-    _require(permissions.can_remove_enrolment(request.user, enrolment))
+    require(permissions.can_remove_enrolment(request.user, enrolment))
     form = LeaveForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -204,7 +199,7 @@ def enrolment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrolment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
-    _require(permissions.can_respond_to_invitation(request.user, enrolment))
+    require(permissions.can_respond_to_invitation(request.user, enrolment))
     try:
         services.accept_invited_enrolment(enrolment=enrolment, user=request.user)
     except ValidationError as error:
@@ -218,7 +213,7 @@ def enrolment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrolment_decline_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment_for(request, pk)
-    _require(permissions.can_respond_to_invitation(request.user, enrolment))
+    require(permissions.can_respond_to_invitation(request.user, enrolment))
     form = LeaveForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
@@ -369,10 +364,10 @@ def _run_bulk(request: HttpRequest, programme: Programme, form: BulkActionForm) 
 def programme_participants(request: HttpRequest, slug: str) -> HttpResponse:
     """The table of a programme's participants; POST runs a bulk action on the ticked rows."""
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(permissions.can_view_participants(request.user, programme))
+    require(permissions.can_view_participants(request.user, programme))
     if request.method != "POST":
         return render(request, "programmes/programme_participants.html", _participants_context(request, programme))
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = BulkActionForm(request.POST, programme=programme)
     query = request.POST.get("query", "")[:2000]
     if form.is_valid():
@@ -391,7 +386,7 @@ def programme_participants(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def participant_add(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = AddParticipantForm(request.POST)
     if form.is_valid():
         try:
@@ -453,7 +448,7 @@ def _csv_rows(programme: Programme, enrolments: QuerySet[Enrolment], zone: Any) 
 def participants_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """The filtered table as CSV, streamed; every cell goes through safe_cell."""
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(permissions.can_view_participants(request.user, programme))
+    require(permissions.can_view_participants(request.user, programme))
     filterset = ParticipantFilter(request.GET, queryset=_participants(programme))
     # The generator runs after the view returns; it keeps the viewer's time zone itself.
     zone = timezone.get_current_timezone()

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mentoring.shortcuts import add_service_errors, require
 from programmes import csv_import, permissions
 from programmes.forms.imports import ImportConfirmForm, ImportRowFilterForm, ImportUploadForm
-from programmes.forms.programmes import add_service_errors
 from programmes.models import ImportJob, ImportRow
 from programmes.services import imports as services
 from programmes.views.invitations import programme_for_people_pages
@@ -24,11 +24,6 @@ from programmes.views.invitations import programme_for_people_pages
 PAGE_SIZE = 100
 PAST_IMPORTS_SHOWN = 20
 RUNNING = (ImportJob.Status.PREVIEWING, ImportJob.Status.IMPORTING)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 @login_required
@@ -39,7 +34,7 @@ def import_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = ImportUploadForm() if can_manage else None
     status = 200
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -156,7 +151,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
-    _require(permissions.can_manage_programme(request.user, job.programme))
+    require(permissions.can_manage_programme(request.user, job.programme))
     form = ImportConfirmForm(request.POST)
     send_invitations = form.is_valid() and form.cleaned_data["send_invitations"]
     try:
@@ -170,7 +165,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
-    _require(permissions.can_manage_programme(request.user, job.programme))
+    require(permissions.can_manage_programme(request.user, job.programme))
     try:
         services.cancel_import(job=job, by=request.user)
     except ValidationError as error:

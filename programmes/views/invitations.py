@@ -7,7 +7,7 @@ from urllib.parse import quote
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from mentoring.shortcuts import add_service_errors, require
 from programmes import permissions
 from programmes.forms.invitations import AccountSetupForm, BulkInvitationForm, InvitationFilterForm, InvitationForm
-from programmes.forms.programmes import add_service_errors
 from programmes.models import Enrolment, Invitation, Programme
 from programmes.services import invitations as services
 
@@ -34,11 +34,6 @@ def programme_for_people_pages(request: HttpRequest, slug: str) -> Programme:
     if not permissions.can_view_participants(request.user, programme):
         raise Http404
     return programme
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 # --- the coordinators' list -------------------------------------------------------------
@@ -89,7 +84,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_for_people_pages(request, slug)
     if request.method != "POST":
         return render(request, "programmes/invitation_list.html", _list_context(request, programme))
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -107,7 +102,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invitation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_for_people_pages(request, slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = BulkInvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -129,7 +124,7 @@ def invitation_bulk(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _invitation_for(request: HttpRequest, pk: int) -> Invitation:
     invitation = get_object_or_404(Invitation.objects.visible_to(request.user).select_related("programme"), pk=pk)
-    _require(permissions.can_manage_programme(request.user, invitation.programme))
+    require(permissions.can_manage_programme(request.user, invitation.programme))
     return invitation
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from mentoring.shortcuts import add_service_errors, require
 from programmes import permissions
 from programmes.forms.enrolments import AnswersForm, RoleForm
 from programmes.forms.programmes import (
@@ -19,7 +20,6 @@ from programmes.forms.programmes import (
     QuestionForm,
     QuestionMoveForm,
     TransitionForm,
-    add_service_errors,
 )
 from programmes.models import Enrolment, Programme, Question
 from programmes.services import enrolments as enrolment_services
@@ -28,11 +28,6 @@ from programmes.services import programmes as services
 
 def _programme_for(request: HttpRequest, slug: str) -> Programme:
     return get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _with_counts(programmes: QuerySet[Programme]) -> QuerySet[Programme]:
@@ -81,7 +76,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_create_programme(request.user))
+    require(permissions.can_create_programme(request.user))
     form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -147,7 +142,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = ProgrammeForm.for_programme(programme, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -164,7 +159,7 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def programme_archive(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     try:
         services.archive_programme(programme=programme, by=request.user)
     except ValidationError as error:
@@ -178,7 +173,7 @@ def programme_archive(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def programme_unarchive(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     try:
         services.unarchive_programme(programme=programme, by=request.user)
     except ValidationError as error:
@@ -192,7 +187,7 @@ def programme_unarchive(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def programme_transition(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status to move the programme to."))
@@ -216,11 +211,11 @@ def programme_transition(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def programme_coordinators(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_view_participants(request.user, programme))
+    require(permissions.can_view_participants(request.user, programme))
     can_manage = permissions.can_manage_programme(request.user, programme)
     form = CoordinatorAddForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
-        _require(can_manage)
+        require(can_manage)
         if form.is_valid():
             try:
                 added = services.add_coordinator(programme=programme, email=form.cleaned_data["email"], by=request.user)
@@ -242,7 +237,7 @@ def programme_coordinators(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def coordinator_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     coordinator = get_object_or_404(programme.coordinators.all(), pk=user_id)
     try:
         services.remove_coordinator(programme=programme, user=coordinator, by=request.user)
@@ -266,11 +261,11 @@ def _question_for(request: HttpRequest, slug: str, pk: int) -> tuple[Programme, 
 @login_required
 def question_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_view_participants(request.user, programme))
+    require(permissions.can_view_participants(request.user, programme))
     can_manage = permissions.can_manage_programme(request.user, programme)
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
-        _require(can_manage)
+        require(can_manage)
         if form.is_valid():
             try:
                 services.create_question(programme=programme, by=request.user, **form.cleaned_data)
@@ -292,7 +287,7 @@ def question_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme, question = _question_for(request, slug, pk)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = QuestionForm.for_question(question, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -310,7 +305,7 @@ def question_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET asks for confirmation (deleting takes the answers with it); POST deletes."""
     programme, question = _question_for(request, slug, pk)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     if request.method == "POST":
         try:
             removed = services.delete_question(question=question, by=request.user)
@@ -335,7 +330,7 @@ def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def question_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme, question = _question_for(request, slug, pk)
-    _require(permissions.can_manage_programme(request.user, programme))
+    require(permissions.can_manage_programme(request.user, programme))
     form = QuestionMoveForm(request.POST)
     if form.is_valid():
         try:
@@ -356,7 +351,7 @@ def programme_apply(request: HttpRequest, slug: str) -> HttpResponse:
     if current is not None:
         messages.info(request, _("You are already in this programme; here is your enrolment."))
         return redirect(current)
-    _require(permissions.can_apply_to_programme(user, programme))
+    require(permissions.can_apply_to_programme(user, programme))
     refusal = enrolment_services.application_refusal(programme, user)
     data = request.POST if request.method == "POST" else None
     role_form = RoleForm(data if data is not None else (request.GET if "role" in request.GET else None))

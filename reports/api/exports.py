@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mentoring.api import ErrorSerializer
+from mentoring.shortcuts import require
 from programmes.models import Programme
 from reports import permissions_exports as permissions
+from reports.exports.download import file_response
 from reports.models import ExportJob
 from reports.services import exports as services
 
@@ -40,11 +42,6 @@ class NotReady(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This export has no file to download."
     default_code = "not_ready"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _jobs(request: Request) -> QuerySet[ExportJob]:
@@ -151,10 +148,10 @@ class ExportListApi(generics.ListAPIView):
         slug = fields.pop("programme")
         programme = None
         if slug is None:
-            _require(permissions.can_export_all_programmes(request.user))
+            require(permissions.can_export_all_programmes(request.user))
         else:
             programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-            _require(permissions.can_export_programme(request.user, programme))
+            require(permissions.can_export_programme(request.user, programme))
         job = services.request_export(
             user=request.user, programme=programme, background=True, request=request, **fields
         )
@@ -194,15 +191,6 @@ class ExportDownloadApi(APIView):
         if not permissions.can_download_export(request.user, job):
             raise NotFound(_("This export was streamed into a page; no copy was kept."))
         try:
-            handle = job.file.open("rb")
+            return file_response(job=job, request=request)
         except FileNotFoundError:
             raise Gone from None
-        services.record_download(job=job, user=request.user, request=request)
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=services.download_name(job),
-            content_type=services.CONTENT_TYPES[job.format],
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response

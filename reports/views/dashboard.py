@@ -8,22 +8,18 @@ other programmes and participants get a 404, as for anything they cannot see.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from matching.models import Flag
+from mentoring.shortcuts import require
 from programmes.models import Programme
 from reports import charts, figures, permissions
 from reports.forms import DashboardFilterForm, DashboardSettingsForm, PeriodForm
 from reports.services import dashboard as services
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _programme_for(request: HttpRequest, slug: str) -> Programme:
@@ -66,7 +62,7 @@ def programme_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dashboard_settings(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    _require(permissions.can_change_dashboard_settings(request.user, programme))
+    require(permissions.can_change_dashboard_settings(request.user, programme))
     current = services.dashboard_settings_for(programme)
     form = DashboardSettingsForm(request.POST if request.method == "POST" else None, instance=current)
     if form.is_bound and form.is_valid():
@@ -90,7 +86,7 @@ def dashboard_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def hr_overview(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_view_hr_overview(request.user))
+    require(permissions.can_view_hr_overview(request.user))
     form = PeriodForm(request.GET or None)
     context: dict = {"form": form}
     if form.is_bound and not form.is_valid():

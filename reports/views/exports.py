@@ -6,27 +6,24 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from mentoring.shortcuts import add_service_errors, require
 from programmes.models import Programme
 from reports import permissions_exports as permissions
 from reports.exports.columns import DATASETS
+from reports.exports.download import file_response
 from reports.exports.forms import ALL_PROGRAMMES, ExportLogFilterForm, ExportRequestForm
 from reports.models import ExportJob
 from reports.services import exports as services
 
 PAGE_SIZE = 50
 RUNNING = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _job_for(request: HttpRequest, pk: int) -> ExportJob:
@@ -86,7 +83,7 @@ def _initial_programme(request: HttpRequest) -> str | None:
     if not slug or slug == ALL_PROGRAMMES:
         return slug
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
-    _require(permissions.can_export_programme(request.user, programme))
+    require(permissions.can_export_programme(request.user, programme))
     return programme.slug
 
 
@@ -107,7 +104,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
     is queued and the job's page follows its progress."""
     # A programme named in the address is looked up first: one the user cannot see is not found.
     initial_programme = _initial_programme(request) if request.method != "POST" else None
-    _require(permissions.can_request_exports(request.user))
+    require(permissions.can_request_exports(request.user))
     status = 200
     if request.method == "POST":
         form = ExportRequestForm(request.POST, user=request.user)
@@ -115,8 +112,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
             try:
                 job = services.request_export(user=request.user, request=request, **form.cleaned_data)
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                add_service_errors(form, error)
             else:
                 if job.in_background:
                     return redirect("export-detail", pk=job.pk)
@@ -180,15 +176,6 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_download_export(request.user, job):
         raise Http404
     try:
-        handle = job.file.open("rb")
+        return file_response(job=job, request=request)
     except FileNotFoundError:
         return render(request, "reports/export_gone.html", {"job": job}, status=410)
-    services.record_download(job=job, user=request.user, request=request)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=services.download_name(job),
-        content_type=services.CONTENT_TYPES[job.format],
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -9,7 +9,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +26,7 @@ from audit import permissions
 from audit.models import AuditEvent
 from goals.models import Goal
 from matching.models import Match
+from mentoring.shortcuts import require
 from profiles.models import Profile, User
 from programmes.models import Enrolment, Programme
 from reports import personal_data, privacy
@@ -44,11 +45,6 @@ TARGET_URLS = {
 }
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 # --- a person's own data -----------------------------------------------------------------
 
 
@@ -57,7 +53,7 @@ def _require(allowed: bool) -> None:
 @require_http_methods(["GET", "POST"])
 def account_data_export(request: HttpRequest) -> HttpResponse:
     """GET explains what the download holds; POST (or GET ?download=1) sends my-data.json."""
-    _require(permissions.can_download_own_data(request.user))
+    require(permissions.can_download_own_data(request.user))
     if request.method == "POST" or request.GET.get("download") == "1":
         document = personal_data.export_personal_data(user=request.user, request=request)
         response = HttpResponse(document, content_type="application/json; charset=utf-8")
@@ -111,7 +107,7 @@ def _people(user: User) -> QuerySet[User]:
 @require_http_methods(["GET", "POST"])
 def person_erase(request: HttpRequest, user_id: int) -> HttpResponse:
     person = get_object_or_404(_people(request.user), pk=user_id)
-    _require(permissions.can_erase_person(request.user, person))
+    require(permissions.can_erase_person(request.user, person))
     form = EraseForm(request.POST if request.method == "POST" else None, person=person)
     if form.is_valid():
         try:
@@ -193,7 +189,7 @@ def _target_url(event: AuditEvent) -> str:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The whole log, newest first, filtered by action, actor, programme and days (in the
     viewer's time zone, both days included). A fixed number of queries per page."""
-    _require(permissions.can_view_audit_log(request.user))
+    require(permissions.can_view_audit_log(request.user))
     programmes = list(Programme.objects.visible_to(request.user).order_by("name").values_list("pk", "name", "slug"))
     form = AuditLogFilterForm(request.GET or None, programmes=[(pk, name) for pk, name, _slug in programmes])
     events = AuditEvent.objects.visible_to(request.user).select_related("actor").order_by("-at", "-pk")

@@ -500,3 +500,15 @@ def test_a_closed_programmes_templates_are_read_only(client, programme, coordina
     assert reverse("goal-template-create", args=[programme.slug]) not in page
     assert response.status_code == 400
     assert "closed" in response.content.decode()
+
+
+def test_my_goal_counts_count_each_goal_once_whatever_the_number_of_coordinators(
+    client, goal, mentor, other_coordinator
+):
+    goal.match.programme.coordinators.add(other_coordinator)
+    client.force_login(mentor)
+
+    filters = {key: count for key, _label, count in client.get(reverse("goal-list")).context["filters"]}
+
+    assert filters[""] == 1
+    assert filters[goal.status] == 1
