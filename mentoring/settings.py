@@ -355,6 +355,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.expire_requests_task",
         "schedule": 15 * 60,
     },
+    "requeue-owed-emails": {
+        "task": "notifications.tasks.requeue_owed_emails_task",
+        "schedule": 60,
+    },
     "send-meeting-reminders": {
         "task": "sessions.tasks.send_due_reminders_task",
         "schedule": 60,
@@ -373,6 +377,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 HEARTBEAT_STALE_AFTER_SECONDS = 120
+# The e-mail outbox (notifications.services): an e-mail still unsent this many minutes
+# after its task was queued is queued again (its task was lost before the broker).
+NOTIFICATION_EMAIL_REQUEUE_MINUTES = env.int("NOTIFICATION_EMAIL_REQUEUE_MINUTES", default=5)
 
 # --- Exports (reports) ------------------------------------------------------------------
 # Hours a finished export file stays downloadable by its requester; the hourly

@@ -26,6 +26,13 @@ class Notification(models.Model):
     A row exists whenever the person wanted the kind in the app, by e-mail, or both:
     `show_in_app` says whether it is listed, `send_email` whether it is mailed, and
     `emailed_at` is the claim that makes the e-mail go out at most once.
+
+    The row is also the e-mail's outbox entry: `email_task` names the Celery task that
+    sends it (blank: the plain notification e-mail) with `email_args`, and
+    `email_queued_at` / `email_queued_times` say when and how often that task was queued.
+    A task lost on its way to the broker (a process killed between the commit and the
+    publish, a broker that refused it) is queued again by the every-minute sweep
+    (`requeue_owed_emails`); the claim keeps a second copy from sending twice.
     """
 
     recipient = models.ForeignKey(
@@ -48,6 +55,15 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_task = models.CharField(
+        _("e-mail task"),
+        max_length=200,
+        blank=True,
+        help_text=_("The Celery task that sends the e-mail; blank for the plain notification e-mail."),
+    )
+    email_args = models.JSONField(_("e-mail task arguments"), default=dict, blank=True)
+    email_queued_at = models.DateTimeField(_("e-mail queued"), null=True, blank=True)
+    email_queued_times = models.PositiveSmallIntegerField(_("times the e-mail was queued"), default=0)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -56,6 +72,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_new"),
+            # The outbox sweep reads only e-mails still owed: a small part of the table.
+            models.Index(
+                fields=["email_queued_at"],
+                condition=models.Q(send_email=True, emailed_at__isnull=True),
+                name="notification_email_owed",
+            ),
         ]
 
     def __str__(self) -> str:

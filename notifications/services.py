@@ -1,7 +1,23 @@
-"""Telling people things: the one `notify(...)` every app calls, the e-mail delivery,
-reading and preferences."""
+"""Telling people things: the one `notify(...)` every app calls, the e-mail delivery
+(with its outbox), reading and preferences.
+
+E-mail delivery, exactly once as far as the database can tell:
+- `notify` writes the notification in the caller's transaction and queues its e-mail
+  task after the commit. The row is the outbox: it names the task (`email_task`, blank
+  for the plain e-mail; meetings use their own, which attaches the calendar file).
+- The task claims the row with a conditional UPDATE of `emailed_at` just before sending:
+  two copies of a task, or a task and its re-queued twin, send once. A failed send gives
+  the claim back for the retry.
+- A task that never reached the broker (the process killed after the commit, the broker
+  away) leaves the row owed; `requeue_owed_emails` (beat, every minute) queues it again
+  after `NOTIFICATION_EMAIL_REQUEUE_MINUTES`, up to `EMAIL_MAX_QUEUEINGS` times and for
+  `EMAIL_GIVE_UP_AFTER` at most.
+- What stays possible: a worker killed between its claim and the mail server's answer
+  loses that one e-mail (never a duplicate); the notification is still in the app.
+"""
 
 import contextlib
+import datetime
 import re
 import zoneinfo
 from collections.abc import Iterable, Iterator
@@ -11,17 +27,26 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from notifications import kinds, tasks
+from notifications import kinds
 from notifications.models import Notification, NotificationPreference
 from profiles.models import User
 
 CHANNELS = ("email", "in_app")
+PLAIN_EMAIL_TASK = "notifications.tasks.send_notification_email_task"
+# The outbox sweep: how many times an owed e-mail's task is queued in all (the first
+# time included), and after how long an owed e-mail is no longer worth sending.
+EMAIL_MAX_QUEUEINGS = 6
+EMAIL_GIVE_UP_AFTER = datetime.timedelta(hours=24)
+REQUEUE_BATCH = 500
+REQUEUE_MAX_BATCHES = 20
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
 
 
@@ -75,12 +100,16 @@ def notify(
     context: dict[str, Any],
     url: str = "",
     actor: User | None = None,
+    email_task: str = "",
+    email_args: dict[str, Any] | None = None,
 ) -> list[Notification]:
     """Tell each recipient about something, in the app and/or by e-mail as they chose.
 
     Inactive accounts and recipients who turned the kind off entirely get nothing; a
     recipient listed twice is told once. E-mails leave after the caller's transaction
-    commits, so a rolled-back change never mails anyone.
+    commits, so a rolled-back change never mails anyone. `email_task` (a Celery task's
+    dotted path, called with the notification's id and `email_args`) sends the e-mail
+    in place of the plain one, e.g. with an attachment.
     """
     kind_spec = kinds.get_kind(kind)
     url = _local_path(url)
@@ -93,6 +122,7 @@ def notify(
     stored = {pref.user_id: pref for pref in NotificationPreference.objects.filter(user_id__in=list(unique), kind=kind)}
 
     notifications = []
+    queued_at = timezone.now()
     for recipient in unique.values():
         pref = stored.get(recipient.pk)
         wants_email = (pref.email if pref else kind_spec.email) and bool(recipient.email)
@@ -113,35 +143,84 @@ def notify(
                 actor=actor,
                 show_in_app=wants_in_app,
                 send_email=wants_email,
+                email_task=email_task if wants_email else "",
+                email_args=(email_args or {}) if wants_email else {},
+                email_queued_at=queued_at if wants_email else None,
+                email_queued_times=1 if wants_email else 0,
             )
         )
     created = Notification.objects.bulk_create(notifications)
     for notification in created:
         if notification.send_email:
-            tasks.send_notification_email_task.delay_on_commit(notification.pk)
+            _queue_email(notification)
     return created
 
 
-def send_notification_email(*, notification_id: int) -> bool:
-    """E-mail one notification, at most once; returns whether this call sent it.
+def _queue_email(notification: Notification) -> None:
+    """Queue the notification's e-mail task once the current transaction commits."""
+    task = import_string(notification.email_task or PLAIN_EMAIL_TASK)
+    task.delay_on_commit(notification.pk, **notification.email_args)
 
-    The conditional UPDATE is the claim: of two workers handed the same task only one
-    changes the row, the other finds nothing to do. A failed send gives the claim back
-    so that Celery's retry can try again. A worker that dies between claim and send
-    leaves the row claimed: one lost e-mail rather than a duplicate, since the
-    notification is still in the app.
-    """
+
+def claim_email(*, notification_id: int, task: str = "") -> datetime.datetime | None:
+    """Claim the right to send this notification's e-mail: the moment of the claim, or None
+    when it is not owed (sent or being sent, not wanted, recipient inactive, or owed to
+    another task)."""
     claimed_at = timezone.now()
     claimed = Notification.objects.filter(
-        pk=notification_id, send_email=True, emailed_at__isnull=True, recipient__is_active=True
+        pk=notification_id, send_email=True, emailed_at__isnull=True, email_task=task, recipient__is_active=True
     ).update(emailed_at=claimed_at)
-    if not claimed:
+    return claimed_at if claimed else None
+
+
+def release_email(*, notification_id: int, claimed_at: datetime.datetime) -> None:
+    """Give a claim back after a failed send, so that a retry may send it."""
+    Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
+
+
+def requeue_owed_emails(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the e-mails still owed a while after their task was queued (the outbox
+    sweep); returns how many were queued. Safe to run twice or at once: rows another sweep
+    holds are skipped (PostgreSQL), and the send claim stops a second copy."""
+    now = now or timezone.now()
+    owed = Notification.objects.filter(
+        send_email=True,
+        emailed_at__isnull=True,
+        email_queued_at__lte=now - datetime.timedelta(minutes=settings.NOTIFICATION_EMAIL_REQUEUE_MINUTES),
+        email_queued_times__lt=EMAIL_MAX_QUEUEINGS,
+        created_at__gte=now - EMAIL_GIVE_UP_AFTER,
+        recipient__is_active=True,
+    )
+    queued = 0
+    for _batch in range(REQUEUE_MAX_BATCHES):
+        with transaction.atomic():
+            batch = list(
+                owed.select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+                .only("pk", "email_task", "email_args")[:REQUEUE_BATCH]
+            )
+            Notification.objects.filter(pk__in=[notification.pk for notification in batch]).update(
+                email_queued_at=now, email_queued_times=F("email_queued_times") + 1
+            )
+            for notification in batch:
+                _queue_email(notification)
+        queued += len(batch)
+        if len(batch) < REQUEUE_BATCH:
+            break
+    return queued
+
+
+def send_notification_email(*, notification_id: int) -> bool:
+    """E-mail one notification, at most once; returns whether this call sent it (see the
+    module's docstring for the claim)."""
+    claimed_at = claim_email(notification_id=notification_id)
+    if claimed_at is None:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         _build_email(notification).send()
     except Exception:
-        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(emailed_at=None)
+        release_email(notification_id=notification_id, claimed_at=claimed_at)
         raise
     return True
 

@@ -3,8 +3,8 @@ The periodic sweeps (beat, CELERY_BEAT_SCHEDULE) are safe to run twice or at onc
 
 import smtplib
 
-import redis.exceptions
 from celery import shared_task
+from django.db import OperationalError
 
 # --- Reminders and flags (beat) ------------------------------------------------------------
 
@@ -45,9 +45,9 @@ def send_overdue_action_item_reminders_task() -> int:
 
 
 @shared_task(
-    # A mail server or the cache holding the send claim (Redis) down for a while; never
-    # a programming error, and not a refused address.
-    autoretry_for=(smtplib.SMTPException, OSError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError),
+    # A mail server or the database holding the send claim away for a while; never a
+    # programming error, and not a refused address.
+    autoretry_for=(smtplib.SMTPException, OSError, OperationalError),
     dont_autoretry_for=(smtplib.SMTPRecipientsRefused,),
     retry_backoff=30,
     retry_backoff_max=1800,

@@ -226,3 +226,14 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     author = factory.LazyAttribute(lambda update: update.goal.match.mentee.user)
     text = "Led my first team meeting."
     progress = 30
+
+
+def pair_match(programme, mentor, mentee, **fields):
+    """A match between the mentor's and the mentee's enrolments in `programme`, active
+    unless `status` says otherwise."""
+    return MatchFactory(
+        programme=programme,
+        mentor=mentor.enrolments.get(programme=programme),
+        mentee=mentee.enrolments.get(programme=programme),
+        **{"status": "active", **fields},
+    )

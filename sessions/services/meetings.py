@@ -7,10 +7,10 @@ Decisions:
   repeated when clocks go back) means its first occurrence, still on summer time, and
   the forms say so.
 - Announcements go through `notify` (in the app and by e-mail, as each person chose); the
-  e-mail of a meeting kind is sent here instead, because it carries the invitation. The
-  notification row is marked e-mailed inside the service's transaction, so its own
-  e-mail task finds nothing to do, and our task claims (meeting, recipient, method,
-  sequence) in the cache before sending: a duplicate delivery sends nothing.
+  e-mail of a meeting kind is sent by this module's task instead of the plain one,
+  because it carries the invitation (`invitation_email` names the task in the
+  notification's outbox entry). The task claims the notification's e-mail before
+  sending, as the plain one does: a duplicate or re-queued delivery sends nothing.
 - A cancellation counts SEQUENCE up like a reschedule, so calendars apply it over the
   last update whatever order the e-mails arrive in.
 """
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -34,7 +33,7 @@ from goals.models import Goal
 from matching.models import Match
 from matching.permissions import is_side
 from notifications.models import Notification
-from notifications.services import notify, recipient_locale
+from notifications.services import claim_email, notify, recipient_locale, release_email
 from profiles.models import User
 from sessions import ics
 from sessions.models import ActionItem, Meeting, MeetingNote
@@ -42,7 +41,6 @@ from sessions.models import ActionItem, Meeting, MeetingNote
 TOPIC_LIMIT = 100
 TOPICS_MAX = 20
 MAX_DURATION = datetime.timedelta(minutes=480)
-INVITE_CLAIM_SECONDS = 60 * 60 * 24 * 60
 UTC = datetime.UTC
 
 
@@ -176,62 +174,50 @@ def _lock(meeting: Meeting) -> Meeting:
 
 def _announce(*, meeting: Meeting, kind: str, actor: User, method: str, extra: dict | None = None) -> None:
     recipients = [person for person in pair_users(meeting.match) if person.pk != actor.pk]
-    notifications = notify(
+    notify(
         recipients=recipients,
         kind=kind,
         context={"meeting": meeting, "match": meeting.match, **(extra or {})},
         url=meeting.get_absolute_url(),
         actor=actor,
+        **invitation_email(meeting, method=method),
     )
-    email_with_ics(notifications=notifications, meeting=meeting, method=method)
 
 
-def email_with_ics(
-    *, notifications: Iterable[Notification], meeting: Meeting, method: str = ics.REQUEST, purpose: str = "invitation"
-) -> None:
-    """Send these notifications' e-mails with the meeting's invite.ics attached, in place of
-    the plain notification e-mail (notify() carries no files): invitations, updates and
-    cancellations, and the reminders before a meeting."""
-    mailed = [n.pk for n in notifications if n.send_email]
-    if not mailed:
-        return
-    Notification.objects.filter(pk__in=mailed, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    from sessions import tasks
-
-    for notification_id in mailed:
-        tasks.send_meeting_invitation_task.delay_on_commit(
-            notification_id, meeting.pk, method, meeting.sequence, purpose
-        )
+INVITATION_TASK = "sessions.tasks.send_meeting_invitation_task"
 
 
-def invitation_claim_key(*, meeting_id: int, recipient_id: int, method: str, sequence: int, purpose: str) -> str:
-    return f"meeting-invitation:{purpose}:{meeting_id}:{recipient_id}:{method}:{sequence}"
+def invitation_email(meeting: Meeting, *, method: str = ics.REQUEST, purpose: str = "invitation") -> dict:
+    """`notify` arguments that make its e-mail carry the meeting's invite.ics (notify()
+    itself attaches no files): invitations, updates and cancellations, and the reminders
+    before a meeting. The sequence is the meeting's as it is now."""
+    return {
+        "email_task": INVITATION_TASK,
+        "email_args": {"meeting_id": meeting.pk, "method": method, "sequence": meeting.sequence, "purpose": purpose},
+    }
 
 
 def send_meeting_invitation(
     *, notification_id: int, meeting_id: int, method: str, sequence: int, purpose: str = "invitation"
 ) -> bool:
-    """E-mail one invitation, update, cancellation or reminder with its ICS; returns whether
-    this call sent it. The claim key names the purpose, so a reminder never collides with
-    the invitation of the same meeting and sequence."""
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    """E-mail one invitation, update, cancellation or reminder (`purpose`) with its ICS, at
+    most once; returns whether this call sent it. The file describes the meeting as it is
+    when the e-mail leaves; `sequence` is the one the notification was written for."""
     meeting = (
         Meeting.objects.select_related("match__programme", "match__mentor__user", "match__mentee__user", "organiser")
         .filter(pk=meeting_id)
         .first()
     )
-    if notification is None or meeting is None or not notification.recipient.is_active:
+    if meeting is None:
         return False
-    recipient = notification.recipient
-    key = invitation_claim_key(
-        meeting_id=meeting_id, recipient_id=recipient.pk, method=method, sequence=sequence, purpose=purpose
-    )
-    if not cache.add(key, timezone.now().isoformat(), timeout=INVITE_CLAIM_SECONDS):
+    claimed_at = claim_email(notification_id=notification_id, task=INVITATION_TASK)
+    if claimed_at is None:
         return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         _build_invitation(notification=notification, meeting=meeting, method=method).send()
     except Exception:
-        cache.delete(key)
+        release_email(notification_id=notification_id, claimed_at=claimed_at)
         raise
     return True
 

@@ -5,7 +5,8 @@ deliver late). A reminder is claimed by inserting its `Reminder` row: the unique
 constraint on (meeting, person, kind, offset) lets only one sweep own it. The insert,
 the in-app notification and `sent_at` commit together, so a sweep that dies mid-batch
 leaves nothing claimed and the next sweep sends it; the e-mail leaves after commit
-through `notify`'s own exactly-once claim.
+through `notify`'s outbox: a sweep killed after its commit, before its e-mail tasks
+reached the broker, leaves them owed, and the outbox sweep queues them again.
 
 Cancelled and rescheduled meetings are never picked (only SCHEDULED ones are), so a
 moved meeting gets no stale reminder; the new row of a reschedule gets its own.
@@ -26,7 +27,7 @@ from matching.models import Match
 from notifications.services import notify
 from profiles.models import User
 from sessions.models import Meeting, MeetingSettings, Reminder, default_reminder_offsets
-from sessions.services.meetings import email_with_ics
+from sessions.services.meetings import invitation_email
 
 BATCH_SIZE = 500
 # A sweep stops after this many batches; the next minute's sweep carries on.
@@ -178,7 +179,8 @@ def _people(meeting: Meeting) -> dict[str, User]:
 
 def _send_reminder(meeting: Meeting, user_ids: set[int], offset_minutes: int) -> None:
     url = reverse("meeting-detail", kwargs={"pk": meeting.pk})
-    notifications = notify(
+    # The e-mail carries the calendar file, like the invitation did.
+    notify(
         recipients=[user for user in _attendees(meeting) if user.pk in user_ids],
         kind="meeting_reminder",
         context={
@@ -190,9 +192,8 @@ def _send_reminder(meeting: Meeting, user_ids: set[int], offset_minutes: int) ->
             "ics_url": reverse("meeting-ics", kwargs={"pk": meeting.pk}),
         },
         url=url,
+        **invitation_email(meeting, purpose=f"reminder-{offset_minutes}"),
     )
-    # The e-mail carries the calendar file, like the invitation did.
-    email_with_ics(notifications=notifications, meeting=meeting, purpose=f"reminder-{offset_minutes}")
 
 
 def send_log_prompts(*, now: datetime.datetime | None = None) -> int:

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import GoalFactory, MatchFactory, SkillFactory
+from tests.factories import GoalFactory, MatchFactory, SkillFactory, pair_match
 
 STARTED = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
 
@@ -11,14 +11,7 @@ STARTED = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
 @pytest.fixture
 def match(programme, mentor, mentee):
     """The personas' active match, started on Monday 4 January 2027."""
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        published_at=STARTED - datetime.timedelta(days=3),
-        started_at=STARTED,
-    )
+    return pair_match(programme, mentor, mentee, published_at=STARTED - datetime.timedelta(days=3), started_at=STARTED)
 
 
 @pytest.fixture

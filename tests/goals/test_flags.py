@@ -17,7 +17,7 @@ from matching.models import Flag
 from matching.services.flags import create_open_flags, resolve_flag
 from notifications.models import Notification
 from sessions.tasks import raise_flags_task
-from tests.factories import GoalFactory, MatchFactory, MilestoneFactory, ProgrammeFactory
+from tests.factories import GoalFactory, MatchFactory, MilestoneFactory, ProgrammeFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 20, 9, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -26,14 +26,7 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        published_at=NOW - 90 * DAY,
-        started_at=NOW - 90 * DAY,
-    )
+    return pair_match(programme, mentor, mentee, published_at=NOW - 90 * DAY, started_at=NOW - 90 * DAY)
 
 
 def goal_due(match, days_ago: int, **kwargs) -> Goal:

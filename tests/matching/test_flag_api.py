@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from matching.models import Flag, FlagNote
-from tests.factories import MatchFactory
+from tests.factories import MatchFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
 
@@ -18,13 +18,7 @@ def api():
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        started_at=NOW,
-    )
+    return pair_match(programme, mentor, mentee, started_at=NOW)
 
 
 @pytest.fixture

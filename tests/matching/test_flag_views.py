@@ -6,20 +6,14 @@ import pytest
 from django.urls import reverse
 
 from matching.models import Flag, FlagNote
-from tests.factories import MatchFactory, UserFactory
+from tests.factories import MatchFactory, UserFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        started_at=NOW,
-    )
+    return pair_match(programme, mentor, mentee, started_at=NOW)
 
 
 @pytest.fixture

@@ -61,3 +61,11 @@ def test_celery_is_configured_for_reliable_delivery():
     assert app.conf.task_ignore_result is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+
+
+def test_the_site_has_an_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("/favicon.svg")
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/accounts/login/").content.decode()

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis.exceptions
+from django.db import OperationalError
 
 from mentoring.celery import app
 from notifications import tasks as notification_tasks
@@ -126,12 +126,17 @@ def test_programming_errors_and_refused_addresses_are_not_retried(failing, error
     assert len(calls) == 1
 
 
-def test_a_redis_outage_during_a_meeting_invitation_is_retried(failing):
+@pytest.mark.parametrize("task_name", ["notification", "invitation"])
+def test_the_database_away_around_the_send_claim_is_retried(failing, task_name):
+    from notifications import services
     from sessions.services import meetings
 
-    calls = failing(meetings, "send_meeting_invitation", [redis.exceptions.ConnectionError("down")])
-
-    result = session_tasks.send_meeting_invitation_task.apply(args=[1, 2, "REQUEST", 0])
+    if task_name == "notification":
+        calls = failing(services, "send_notification_email", [OperationalError("server closed the connection")])
+        result = notification_tasks.send_notification_email_task.apply(args=[7])
+    else:
+        calls = failing(meetings, "send_meeting_invitation", [OperationalError("database is locked")])
+        result = session_tasks.send_meeting_invitation_task.apply(args=[1, 2, "REQUEST", 0])
 
     assert result.successful()
     assert len(calls) == 2

@@ -17,7 +17,7 @@ from sessions.models import ActionItem, ActionItemReminder
 from sessions.services import meetings as services
 from sessions.services.accountability import send_overdue_action_item_reminders
 from sessions.tasks import send_overdue_action_item_reminders_task
-from tests.factories import ActionItemFactory, GoalFactory, MatchFactory, MeetingFactory, ProgrammeFactory
+from tests.factories import ActionItemFactory, GoalFactory, MatchFactory, MeetingFactory, ProgrammeFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -26,14 +26,7 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        published_at=NOW - 60 * DAY,
-        started_at=NOW - 60 * DAY,
-    )
+    return pair_match(programme, mentor, mentee, published_at=NOW - 60 * DAY, started_at=NOW - 60 * DAY)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from matching.services import flags as services
 from notifications.models import Notification
 from sessions.services import flags as sweeps
 from sessions.tasks import raise_flags_task
-from tests.factories import MatchFactory, MeetingFactory
+from tests.factories import MatchFactory, MeetingFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
 DAY = datetime.timedelta(days=1)
@@ -22,13 +22,7 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        started_at=NOW - 100 * DAY,
-    )
+    return pair_match(programme, mentor, mentee, started_at=NOW - 100 * DAY)
 
 
 def cancel(match, by, days_ago: float, **kwargs):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sessions.models import CalendarFeed, Meeting, MeetingSettings
-from tests.factories import ActionItemFactory, MatchFactory, MeetingFactory, MeetingNoteFactory
+from tests.factories import ActionItemFactory, MeetingFactory, MeetingNoteFactory, pair_match
 
 
 @pytest.fixture
@@ -15,12 +15,7 @@ def api():
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-    )
+    return pair_match(programme, mentor, mentee)
 
 
 @pytest.fixture

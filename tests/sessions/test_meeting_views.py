@@ -7,17 +7,12 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from sessions.models import CalendarFeed, Meeting, MeetingSettings
-from tests.factories import EnrolmentFactory, MatchFactory, MeetingFactory, MeetingNoteFactory
+from tests.factories import EnrolmentFactory, MatchFactory, MeetingFactory, MeetingNoteFactory, pair_match
 
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-    )
+    return pair_match(programme, mentor, mentee)
 
 
 @pytest.fixture

@@ -11,19 +11,14 @@ from notifications.models import Notification
 from sessions.models import ActionItem, Meeting, MeetingNote
 from sessions.services import meetings as services
 from sessions.services.meetings import ActionItemInput
-from tests.factories import MatchFactory, MeetingFactory
+from tests.factories import MatchFactory, MeetingFactory, pair_match
 
 CPH = "Europe/Copenhagen"
 
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-    )
+    return pair_match(programme, mentor, mentee)
 
 
 @pytest.fixture

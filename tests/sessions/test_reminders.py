@@ -12,20 +12,14 @@ from notifications.models import Notification, NotificationPreference
 from sessions.models import Meeting, MeetingSettings, Reminder
 from sessions.services.reminders import send_due_reminders, send_log_prompts
 from sessions.tasks import send_due_reminders_task, send_log_prompts_task
-from tests.factories import MatchFactory, MeetingFactory
+from tests.factories import MatchFactory, MeetingFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
 def match(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        started_at=NOW - datetime.timedelta(days=30),
-    )
+    return pair_match(programme, mentor, mentee, started_at=NOW - datetime.timedelta(days=30))
 
 
 def _meeting(match, minutes_from_now: int, **kwargs) -> Meeting:

@@ -19,11 +19,11 @@ from sessions.timeline import timeline_for
 from tests.factories import (
     ActionItemFactory,
     GoalFactory,
-    MatchFactory,
     MeetingFactory,
     MeetingNoteFactory,
     MilestoneFactory,
     ProgressUpdateFactory,
+    pair_match,
 )
 
 T0 = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
@@ -43,11 +43,10 @@ def at(obj, **times):
 def match(programme, mentor, mentee):
     programme.agreement_text = "We meet every two weeks."
     programme.save(update_fields=["agreement_text"])
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
+    return pair_match(
+        programme,
+        mentor,
+        mentee,
         published_at=T0,
         mentor_accepted_at=T0 + HOUR,
         mentor_agreed_at=T0 + HOUR,
