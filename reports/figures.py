@@ -2,7 +2,9 @@
 
 Every figure comes from aggregate queries (conditional `Count(filter=Q(...))`, `Avg`,
 `Min`, `Trunc` group-bys) grouped by programme, so one programme and five hundred cost
-the same number of queries, whatever the number of participants, meetings or goals.
+the same number of queries, whatever the number of participants, meetings or goals. A
+programme's own dashboard groups its meetings, matches and goals by day instead, in one
+pass each, which gives its figures and its charts at once (see "One programme, day by day").
 Nothing here reads note text, free-text reasons or goal titles: figures are counts and
 rates, which is what HR admins may see.
 
@@ -27,10 +29,14 @@ Definitions (docs/decisions.md, "Dashboards"):
 
 import calendar
 import datetime
+import functools
+import heapq
+import itertools
 import logging
 import re
 import secrets
-from collections import defaultdict
+import zoneinfo
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +48,9 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -89,8 +97,9 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(moment) if moment else None
+def _local_date(moment: datetime.datetime | datetime.date | None) -> datetime.date | None:
+    """The day of a moment in the current time zone (a day is kept as it is)."""
+    return timezone.localdate(moment) if isinstance(moment, datetime.datetime) else moment
 
 
 def _next_month(day: datetime.date) -> datetime.date:
@@ -138,7 +147,7 @@ def cohort_choices(programme: Programme) -> list[tuple[str, str]]:
     """The months in which people enrolled in the programme, oldest first (one query)."""
     months = (
         Enrolment.objects.filter(programme=programme)
-        .annotate(month=Trunc("created_at", "month", output_field=DateField()))
+        .annotate(month=LocalDate("created_at", "month"))
         .order_by("month")
         .values_list("month", flat=True)
         .distinct()
@@ -167,6 +176,76 @@ def _rate(part: float, whole: float, digits: int = 1) -> float | None:
     return round(100 * part / whole, digits) if whole else None
 
 
+# --- Dates in the current time zone, computed by the database ---------------------------------------
+
+# The years around today whose dates SQLite computes natively (see `LocalDate`).
+NATIVE_YEARS_BACK = 12
+NATIVE_YEARS_AHEAD = 6
+
+
+@functools.lru_cache(maxsize=32)
+def _offset_spans(zone_name: str, first_year: int, last_year: int) -> tuple[tuple[datetime.datetime, int], ...]:
+    """The zone's UTC offsets in seconds from 1 January of `first_year` to 1 January of
+    `last_year` (UTC) as (since, offset), the latest first; empty for an unknown zone. A
+    walk day by day that bisects each day in which the offset changes, to the second."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return ()
+
+    def offset(moment: datetime.datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+    day = datetime.datetime(first_year, 1, 1, tzinfo=datetime.UTC)
+    end = datetime.datetime(last_year, 1, 1, tzinfo=datetime.UTC)
+    spans = [(day, offset(day))]
+    while day < end:
+        following = min(day + datetime.timedelta(days=1), end)
+        if offset(following) != spans[-1][1]:
+            before, after = day, following
+            while (after - before).total_seconds() > 1:
+                middle = before + datetime.timedelta(seconds=(after - before).total_seconds() // 2)
+                before, after = (middle, after) if offset(middle) == spans[-1][1] else (before, middle)
+            spans.append((after, offset(after)))
+        day = following
+    return tuple(reversed(spans))
+
+
+class LocalDate(Trunc):
+    """The day (`kind` "day") or the month's first day ("month") of a datetime column in the
+    current time zone: `Trunc(column, kind, output_field=DateField())`, native on SQLite too.
+
+    There, Django's SQL calls back into Python for every row (`django_date_trunc`), which
+    made a dashboard over 100 000 meetings take seconds. A zone's UTC offset is constant
+    between its transitions, so SQLite gets `date(column, '+N seconds')` with the N in force
+    at the row's moment, chosen by a CASE over the transitions of the years around today,
+    the latest first (where most rows are). Moments outside those years keep Django's SQL,
+    so every row gets the same date either way."""
+
+    def __init__(self, expression: Any, kind: str = "day") -> None:
+        super().__init__(expression, kind, output_field=DateField())
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        fallback, fallback_params = self.as_sql(compiler, connection)
+        this_year = timezone.now().year
+        spans = _offset_spans(self.get_tzname(), this_year - NATIVE_YEARS_BACK, this_year + NATIVE_YEARS_AHEAD)
+        # Stored values are UTC without a zone (USE_TZ, no database TIME_ZONE), or not ours to read.
+        if not spans or self.kind not in ("day", "month") or connection.timezone_name != "UTC":
+            return fallback, list(fallback_params)
+        column, column_params = compiler.compile(self.lhs)
+        stored = connection.ops.adapt_datetimefield_value
+        end = datetime.datetime(this_year + NATIVE_YEARS_AHEAD, 1, 1, tzinfo=datetime.UTC)
+        month = ", 'start of month'" if self.kind == "month" else ""
+        sql = f"CASE WHEN {column} >= %s THEN {fallback}"
+        params = [*column_params, stored(end), *fallback_params]
+        for since, offset in spans:
+            # Whole seconds: SQLite rounds fractions to the millisecond, which could carry
+            # a moment just before midnight into the next day.
+            sql += f" WHEN {column} >= %s THEN date(substr({column}, 1, 19), %s{month})"
+            params += [*column_params, stored(since), *column_params, f"{offset:+d} seconds"]
+        return f"{sql} ELSE {fallback} END", [*params, *fallback_params]
+
+
 # --- Figures, grouped by programme -----------------------------------------------------------------
 
 
@@ -180,8 +259,12 @@ def _participants(ids: list[int], period: Period) -> tuple[dict[int, dict], dict
         for role in Enrolment.Role.values
         for status in Enrolment.Status.values
     }
-    matched = Exists(Match.objects.filter(mentee=OuterRef("pk"), status__in=COUNTED_MATCH_STATUSES))
-    aggregates["mentees_matched"] = _count(Q(matched, role=Enrolment.Role.MENTEE, status=Enrolment.Status.APPROVED))
+    # IN the matched mentees, which the database lists once and hashes, rather than an
+    # EXISTS that probes the matches' index once for every enrolment.
+    matched = Match.objects.filter(status__in=COUNTED_MATCH_STATUSES).values("mentee")
+    aggregates["mentees_matched"] = _count(
+        Q(pk__in=matched, role=Enrolment.Role.MENTEE, status=Enrolment.Status.APPROVED)
+    )
     enrolments = Enrolment.objects.filter(programme_id__in=ids).filter(period.cohort_of())
     return _grouped(enrolments, "programme", aggregates), aggregates
 
@@ -196,12 +279,10 @@ def _matches(ids: list[int], period: Period) -> tuple[dict[int, dict], dict[str,
     return _grouped(matches, "programme", aggregates), aggregates
 
 
-def _meetings(ids: list[int], period: Period, now: datetime.datetime) -> tuple[dict[int, dict], dict[str, Any]]:
-    """Meetings by outcome in one pass over the programme's meetings; who cancelled or
-    postponed in a second pass over those rows only (through the meetings' status index),
-    so that the join to both sides' enrolments is not paid for every meeting."""
+def _meeting_counts(now: datetime.datetime) -> dict[str, Count]:
+    """Meetings by outcome: every row is a planned meeting."""
     status = Meeting.Status
-    aggregates: dict[str, Any] = {
+    return {
         "planned": _count(),
         "held": _count(Q(status=status.COMPLETED)),
         "scheduled": _count(Q(status=status.SCHEDULED)),
@@ -212,20 +293,35 @@ def _meetings(ids: list[int], period: Period, now: datetime.datetime) -> tuple[d
         "absent_mentor": _count(Q(status=status.NO_SHOW, absent=Meeting.Absent.MENTOR)),
         "absent_mentee": _count(Q(status=status.NO_SHOW, absent=Meeting.Absent.MENTEE)),
         "absent_both": _count(Q(status=status.NO_SHOW, absent=Meeting.Absent.BOTH)),
-        "first": Min("start"),
     }
+
+
+MEETING_SIDE_STATUSES = (Meeting.Status.CANCELLED, Meeting.Status.RESCHEDULED)
+
+
+def _meeting_sides() -> dict[str, Count]:
+    """Who cancelled or postponed, counted over those meetings only (through the meetings'
+    status index), so that the join to both sides' enrolments is not paid for every meeting."""
+    status = Meeting.Status
     mentor, mentee = F("match__mentor__user"), F("match__mentee__user")
-    sides: dict[str, Any] = {
+    return {
         "cancelled_by_mentor": _count(Q(status=status.CANCELLED, cancelled_by=mentor)),
         "cancelled_by_mentee": _count(Q(status=status.CANCELLED, cancelled_by=mentee)),
         "rescheduled_by_mentor": _count(Q(status=status.RESCHEDULED, rescheduled_by=mentor)),
         "rescheduled_by_mentee": _count(Q(status=status.RESCHEDULED, rescheduled_by=mentee)),
     }
+
+
+def _meetings(ids: list[int], period: Period, now: datetime.datetime) -> tuple[dict[int, dict], dict[str, Any]]:
+    """Meetings by outcome in one pass over the programmes' meetings, who cancelled or
+    postponed in a second pass over those rows only."""
+    aggregates: dict[str, Any] = {**_meeting_counts(now), "first": Min("start")}
+    sides = _meeting_sides()
     meetings = Meeting.objects.filter(match__programme_id__in=ids).filter(
         period.within("start"), period.cohort_of("match__mentee")
     )
     rows = _grouped(meetings, "match__programme", aggregates)
-    by_side = _grouped(meetings.filter(status__in=[status.CANCELLED, status.RESCHEDULED]), "match__programme", sides)
+    by_side = _grouped(meetings.filter(status__in=MEETING_SIDE_STATUSES), "match__programme", sides)
     for programme_id, row in rows.items():
         row.update(by_side.get(programme_id) or _defaults(sides))
     return rows, {**aggregates, **sides}
@@ -237,32 +333,21 @@ def _goals(ids: list[int], period: Period, today: datetime.date) -> tuple[dict[i
         **{status: _count(Q(status=status)) for status in Goal.Status.values},
         "average_progress": Avg("progress", filter=~Q(status=Goal.Status.DROPPED)),
         "first": Min("created_at"),
+        "overdue": _count(_overdue(today)),
     }
     goals = Goal.objects.filter(match__programme_id__in=ids).filter(
         period.within("created_at"), period.cohort_of("match__mentee")
     )
-    rows = _grouped(goals, "match__programme", aggregates)
-    # Overdue goals through a join to their milestones, grouped: a correlated EXISTS per
-    # goal would let SQLite scan every open milestone for every goal.
-    overdue = dict(
-        _overdue(goals, today)
-        .order_by()
-        .values("match__programme")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("match__programme", "n")
-    )
-    for programme_id, row in rows.items():
-        row["overdue"] = overdue.get(programme_id, 0)
-    # "overdue" joins the aggregates so that a programme without goals gets its 0 too.
-    return rows, {**aggregates, "overdue": Count("pk")}
+    return _grouped(goals, "match__programme", aggregates), aggregates
 
 
-def _overdue(goals: QuerySet[Goal], today: datetime.date) -> QuerySet[Goal]:
-    """Open goals past their target date or with an undone milestone past its due date
-    (rows repeat per milestone: count them distinct)."""
-    return goals.filter(status__in=Goal.OPEN_STATUSES).filter(
-        Q(target_date__lt=today) | Q(milestones__done_at__isnull=True, milestones__due_on__lt=today)
-    )
+def _overdue(today: datetime.date) -> Q:
+    """Open goals past their target date or with an undone milestone past its due date.
+    The goals of such milestones are listed once (the database hashes the list): a join
+    would repeat a goal per milestone, and a correlated EXISTS per goal lets SQLite scan
+    every open milestone for every goal."""
+    late = Milestone.objects.filter(done_at__isnull=True, due_on__lt=today).values("goal")
+    return Q(status__in=Goal.OPEN_STATUSES) & (Q(target_date__lt=today) | Q(pk__in=late))
 
 
 def _flags(ids: list[int], period: Period) -> tuple[dict[int, dict], dict[str, Any]]:
@@ -284,43 +369,48 @@ def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
 def _pair_months(ids: list[int], period: Period, today: datetime.date) -> dict[int, float]:
     """Per programme, the pairs active in each month of the period, weighted by the share
     of the month inside it: two grouped queries, then arithmetic over months."""
-    month = Trunc("started_at", "month", output_field=DateField())
     started_matches = Match.objects.filter(programme_id__in=ids, started_at__isnull=False).filter(
         period.cohort_of("mentee")
     )
     starts: dict[int, dict[datetime.date, int]] = defaultdict(dict)
-    for row in started_matches.order_by().values("programme", month=month).annotate(total=Count("pk")):
+    for row in (
+        started_matches.order_by()
+        .values("programme", month=LocalDate("started_at", "month"))
+        .annotate(total=Count("pk"))
+    ):
         starts[row["programme"]][row["month"]] = row["total"]
     ends: dict[int, dict[datetime.date, int]] = defaultdict(dict)
     ended = started_matches.filter(ended_at__isnull=False).order_by()
-    for row in ended.values("programme", month=Trunc("ended_at", "month", output_field=DateField())).annotate(
-        total=Count("pk")
-    ):
+    for row in ended.values("programme", month=LocalDate("ended_at", "month")).annotate(total=Count("pk")):
         ends[row["programme"]][row["month"]] = row["total"]
+    return {
+        programme_id: _pair_months_of(starts.get(programme_id, {}), ends.get(programme_id, {}), period, today)
+        for programme_id in ids
+    }
 
+
+def _pair_months_of(
+    started: dict[datetime.date, int], ended: dict[datetime.date, int], period: Period, today: datetime.date
+) -> float:
+    """The pair-months of one programme from its pairs started and ended (of those started)
+    per month (keyed by the month's first day)."""
+    if not started:
+        return 0.0
     last = min(period.date_to, today) if period.date_to else today
-    result: dict[int, float] = {}
-    for programme_id in ids:
-        started = starts.get(programme_id)
-        if not started:
-            result[programme_id] = 0.0
-            continue
-        ended = ends.get(programme_id, {})
-        first = period.date_from or min(started)
-        months = _months(first, last) if first <= last else []
-        # Running totals: pairs started by the end of each month, ended before it began.
-        started_by = sum(n for when, n in started.items() if months and when < months[0])
-        ended_before = sum(n for when, n in ended.items() if months and when < months[0])
-        total = 0.0
-        for month_start in months:
-            started_by += started.get(month_start, 0)
-            days = calendar.monthrange(month_start.year, month_start.month)[1]
-            inside_from = max(first, month_start)
-            inside_to = min(last, month_start.replace(day=days))
-            total += max(started_by - ended_before, 0) * ((inside_to - inside_from).days + 1) / days
-            ended_before += ended.get(month_start, 0)
-        result[programme_id] = total
-    return result
+    first = period.date_from or min(started)
+    months = _months(first, last) if first <= last else []
+    # Running totals: pairs started by the end of each month, ended before it began.
+    started_by = sum(n for when, n in started.items() if months and when < months[0])
+    ended_before = sum(n for when, n in ended.items() if months and when < months[0])
+    total = 0.0
+    for month_start in months:
+        started_by += started.get(month_start, 0)
+        days = calendar.monthrange(month_start.year, month_start.month)[1]
+        inside_from = max(first, month_start)
+        inside_to = min(last, month_start.replace(day=days))
+        total += max(started_by - ended_before, 0) * ((inside_to - inside_from).days + 1) / days
+        ended_before += ended.get(month_start, 0)
+    return total
 
 
 def _brief(programme: Programme) -> dict[str, Any]:
@@ -461,7 +551,95 @@ def programme_figures(
 ) -> dict[str, Any]:
     """A programme's dashboard figures (see the module's definitions)."""
     period = Period(date_from=date_from, date_to=date_to, cohort=cohort or None)
-    return _figures_for([programme], period, now or timezone.now())[programme.pk]
+    return _programme_numbers(programme, period, now or timezone.now())[0]
+
+
+# --- One programme, day by day ---------------------------------------------------------------------
+#
+# A programme's dashboard groups its meetings, and its matches' and goals' events, by day
+# (in the current time zone) in one pass each: the days give both the period's totals and
+# the charts' weeks or months, which would otherwise each take their own pass over the
+# same rows. There are at most as many rows as days, whatever the number of meetings.
+
+
+@dataclass(frozen=True)
+class Days:
+    """A programme's meetings by outcome per day of their start (in the period), and per
+    day: matches published, started, declined, ended after they started and ended before
+    (from the very first), goals created and achieved (in the period)."""
+
+    meetings: dict[datetime.date, dict[str, int]]
+    events: dict[str, dict[datetime.date, int]]
+
+
+EVENTS = ("published", "started", "declined", "ended_started", "ended_unstarted", "goals_created", "goals_achieved")
+
+
+def _programme_meetings(programme: Programme, period: Period) -> QuerySet[Meeting]:
+    """The meetings of the programme's pairs (of the cohort) that start in the period."""
+    return Meeting.objects.filter(match__programme=programme).filter(
+        period.within("start"), period.cohort_of("match__mentee")
+    )
+
+
+def _days(programme: Programme, period: Period, now: datetime.datetime) -> Days:
+    """Two queries: the meetings by day, and the events of matches and goals by day (one
+    UNION of grouped parts)."""
+    meetings = _programme_meetings(programme, period).order_by().values(day=LocalDate("start"))
+    matches = Match.objects.filter(programme=programme).filter(period.cohort_of("mentee")).order_by()
+    goals = Goal.objects.filter(match__programme=programme).filter(period.cohort_of("match__mentee")).order_by()
+    parts = {
+        "published": (matches.filter(published_at__isnull=False), "published_at"),
+        "started": (matches.filter(started_at__isnull=False), "started_at"),
+        "declined": (matches.filter(declined_at__isnull=False), "declined_at"),
+        "ended_started": (matches.filter(ended_at__isnull=False, started_at__isnull=False), "ended_at"),
+        "ended_unstarted": (matches.filter(ended_at__isnull=False, started_at__isnull=True), "ended_at"),
+        "goals_created": (goals.filter(period.within("created_at")), "created_at"),
+        "goals_achieved": (goals.filter(period.within("achieved_at"), achieved_at__isnull=False), "achieved_at"),
+    }
+    grouped = [
+        rows.values(kind=Value(kind), day=LocalDate(field)).annotate(n=Count("pk"))
+        for kind, (rows, field) in parts.items()
+    ]
+    events: dict[str, dict[datetime.date, int]] = {kind: {} for kind in EVENTS}
+    for row in grouped[0].union(*grouped[1:], all=True):
+        events[row["kind"]][row["day"]] = row["n"]
+    return Days(meetings={row.pop("day"): row for row in meetings.annotate(**_meeting_counts(now))}, events=events)
+
+
+def _by_month(days: dict[datetime.date, int]) -> dict[datetime.date, int]:
+    months: dict[datetime.date, int] = defaultdict(int)
+    for day, n in days.items():
+        months[day.replace(day=1)] += n
+    return months
+
+
+def _programme_numbers(programme: Programme, period: Period, now: datetime.datetime) -> tuple[dict[str, Any], Days]:
+    """A programme's figures, as `_figures_for` makes them for many programmes, and the
+    days its charts are drawn from: a fixed number of queries."""
+    ids = [programme.pk]
+    today = timezone.localdate(now)
+    days = _days(programme, period, now)
+    meetings: dict[str, Any] = {name: sum(row[name] for row in days.meetings.values()) for name in _meeting_counts(now)}
+    meetings["first"] = min(days.meetings, default=None)
+    # The pairs as a list (IN) rather than a join here: SQLite then reads these meetings
+    # through their status index instead of every meeting of every pair.
+    matches = Match.objects.filter(programme=programme).filter(period.cohort_of("mentee")).values("pk")
+    sides = Meeting.objects.filter(match__in=matches, status__in=MEETING_SIDE_STATUSES).filter(period.within("start"))
+    meetings.update(sides.aggregate(**_meeting_sides()))
+    parts = {
+        "participants": _participants(ids, period),
+        "matches": _matches(ids, period),
+        "goals": _goals(ids, period, today),
+        "flags": _flags(ids, period),
+    }
+    raw = {name: rows.get(programme.pk) or _defaults(aggregates) for name, (rows, aggregates) in parts.items()}
+    raw["meetings"] = meetings
+    pair_months = _pair_months_of(
+        _by_month(days.events["started"]), _by_month(days.events["ended_started"]), period, today
+    )
+    settings = _targets(ids).get(programme.pk) or DashboardSettings(programme=programme)
+    return _assemble(programme, period, settings, raw, pair_months), days
 
 
 # --- The figures as rows, for exports --------------------------------------------------------------
@@ -575,11 +753,15 @@ def _bucket_end(unit: str, bucket: datetime.date) -> datetime.date:
     return bucket + datetime.timedelta(days=7) if unit == "week" else _next_month(bucket)
 
 
+def _bucket_of(unit: str, day: datetime.date) -> datetime.date:
+    """The week (its Monday) or the month (its first day) of a day."""
+    return day - datetime.timedelta(days=day.weekday()) if unit == "week" else day.replace(day=1)
+
+
 def _by_bucket(
     queryset: QuerySet, field: str, unit: str, aggregates: dict[str, Any]
 ) -> dict[datetime.date, dict[str, Any]]:
-    bucket = Trunc(field, unit, output_field=DateField())
-    rows = queryset.order_by().values(bucket=bucket).annotate(**aggregates)
+    rows = queryset.order_by().values(bucket=LocalDate(field, unit)).annotate(**aggregates)
     return {row.pop("bucket"): row for row in rows}
 
 
@@ -587,14 +769,78 @@ def _series(rows: dict[datetime.date, dict], buckets: list[datetime.date], name:
     return [(rows.get(bucket) or {}).get(name, 0) for bucket in buckets]
 
 
-def _cumulative(rows: dict[datetime.date, dict], buckets: list[datetime.date], name: str) -> list[int]:
-    """Running totals at the end of each bucket, counting everything before the first."""
-    running = sum(row[name] for when, row in rows.items() if when < buckets[0])
-    totals = []
-    for bucket in buckets:
-        running += (rows.get(bucket) or {}).get(name, 0)
-        totals.append(running)
+def _per_bucket(
+    days: dict[datetime.date, int], unit: str, first: datetime.date | None, last: datetime.date
+) -> dict[datetime.date, int]:
+    """Counts per day summed per bucket, over the days from `first` (or the very first) to `last`."""
+    totals: dict[datetime.date, int] = defaultdict(int)
+    for day, n in days.items():
+        if (first is None or first <= day) and day <= last:
+            totals[_bucket_of(unit, day)] += n
     return totals
+
+
+def _cumulative(totals: dict[datetime.date, int], buckets: list[datetime.date]) -> list[int]:
+    """Running totals at the end of each bucket, counting everything before the first."""
+    running = sum(n for when, n in totals.items() if when < buckets[0])
+    result = []
+    for bucket in buckets:
+        running += totals.get(bucket, 0)
+        result.append(running)
+    return result
+
+
+def _axis(
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    first_activity: datetime.date | None,
+    now: datetime.datetime,
+) -> tuple[str, list[datetime.date], Period]:
+    """The charts' unit and buckets, and the dates they show (within the period): without
+    `date_from` from `first_activity`, or twelve weeks back when there is nothing yet;
+    without `date_to` to today."""
+    last = date_to or timezone.localdate(now)
+    first = date_from or first_activity or last - datetime.timedelta(weeks=DEFAULT_CHART_WEEKS - 1)
+    unit, buckets = chart_axis(first, last)
+    return unit, buckets, Period(date_from=max(buckets[0], date_from or buckets[0]), date_to=last)
+
+
+MEETING_OUTCOMES = ("held", "scheduled", "cancelled", "rescheduled", "no_show")
+
+
+def _series_of(unit: str, buckets: list[datetime.date], shown: Period, days: Days) -> dict[str, Any]:
+    """The charts' numbers from a programme's days (which cover at least `shown`)."""
+    first, last = shown.date_from, shown.date_to
+    position = {bucket: index for index, bucket in enumerate(buckets)}
+    meetings = {name: [0] * len(buckets) for name in MEETING_OUTCOMES}
+    for day, row in days.meetings.items():
+        index = position.get(_bucket_of(unit, day))
+        if index is not None and first <= day <= last:
+            for name in MEETING_OUTCOMES:
+                meetings[name][index] += row[name]
+
+    # Matches by status at the end of each bucket: running totals of when they were
+    # published, started, declined and ended, from the very first one on.
+    until = _bucket_end(unit, buckets[-1]) - datetime.timedelta(days=1)
+    totals = {kind: _cumulative(_per_bucket(days.events[kind], unit, None, until), buckets) for kind in EVENTS[:5]}
+    published, started, declined = totals["published"], totals["started"], totals["declined"]
+    ended_started, ended_unstarted = totals["ended_started"], totals["ended_unstarted"]
+    active = [max(s - e, 0) for s, e in zip(started, ended_started, strict=True)]
+    waiting = [max(p - s - d - e, 0) for p, s, d, e in zip(published, started, declined, ended_unstarted, strict=True)]
+    ended = [a + b for a, b in zip(ended_started, ended_unstarted, strict=True)]
+
+    created = _per_bucket(days.events["goals_created"], unit, first, last)
+    achieved = _per_bucket(days.events["goals_achieved"], unit, first, last)
+    return {
+        "unit": unit,
+        "buckets": buckets,
+        "meetings": meetings,
+        "matches": {"waiting": waiting, "active": active, "ended": ended},
+        "goals": {
+            "created": [created.get(bucket, 0) for bucket in buckets],
+            "achieved": [achieved.get(bucket, 0) for bucket in buckets],
+        },
+    }
 
 
 def programme_series(
@@ -607,76 +853,32 @@ def programme_series(
     now: datetime.datetime | None = None,
 ) -> dict[str, Any]:
     """The dashboard's charts as numbers per week or month: meetings by outcome, matches
-    by status at the end of each bucket, goals created and achieved (seven queries).
+    by status at the end of each bucket, goals created and achieved (two queries).
 
     Without `date_from` the charts start at `first_activity` (from the figures), or
     twelve weeks back when there is nothing yet; without `date_to` they end today."""
     now = now or timezone.now()
+    unit, buckets, shown = _axis(date_from, date_to, first_activity, now)
+    days = _days(programme, Period(date_from=shown.date_from, date_to=shown.date_to, cohort=cohort or None), now)
+    return _series_of(unit, buckets, shown, days)
+
+
+def programme_figures_and_series(
+    *,
+    programme: Programme,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    cohort: str | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`programme_figures` and `programme_series` (from the figures' first activity)
+    together, from the same passes over the programme's rows."""
+    now = now or timezone.now()
     period = Period(date_from=date_from, date_to=date_to, cohort=cohort or None)
-    last = date_to or timezone.localdate(now)
-    first = date_from or first_activity or last - datetime.timedelta(weeks=DEFAULT_CHART_WEEKS - 1)
-    unit, buckets = chart_axis(first, last)
-    shown = Period(date_from=max(buckets[0], date_from or buckets[0]), date_to=last)
-
-    status = Meeting.Status
-    meetings = _by_bucket(
-        Meeting.objects.filter(match__programme=programme).filter(
-            shown.within("start"), period.cohort_of("match__mentee")
-        ),
-        "start",
-        unit,
-        {
-            "held": _count(Q(status=status.COMPLETED)),
-            "scheduled": _count(Q(status=status.SCHEDULED)),
-            "cancelled": _count(Q(status=status.CANCELLED)),
-            "rescheduled": _count(Q(status=status.RESCHEDULED)),
-            "no_show": _count(Q(status=status.NO_SHOW)),
-        },
-    )
-
-    # Matches by status at the end of each bucket: running totals of when they were
-    # published, started, declined and ended, from the very first one on.
-    matches = Match.objects.filter(programme=programme).filter(period.cohort_of("mentee"))
-    until = _midnight(_bucket_end(unit, buckets[-1]))
-    total = {"n": _count()}
-    published = _by_bucket(
-        matches.filter(published_at__isnull=False, published_at__lt=until), "published_at", unit, total
-    )
-    started = _by_bucket(matches.filter(started_at__isnull=False, started_at__lt=until), "started_at", unit, total)
-    declined = _by_bucket(matches.filter(declined_at__isnull=False, declined_at__lt=until), "declined_at", unit, total)
-    ended = _by_bucket(
-        matches.filter(ended_at__isnull=False, ended_at__lt=until),
-        "ended_at",
-        unit,
-        {"started": _count(Q(started_at__isnull=False)), "unstarted": _count(Q(started_at__isnull=True))},
-    )
-    published_total = _cumulative(published, buckets, "n")
-    started_total = _cumulative(started, buckets, "n")
-    declined_total = _cumulative(declined, buckets, "n")
-    ended_started = _cumulative(ended, buckets, "started")
-    ended_unstarted = _cumulative(ended, buckets, "unstarted")
-    active = [max(s - e, 0) for s, e in zip(started_total, ended_started, strict=True)]
-    waiting = [
-        max(p - s - d - e, 0)
-        for p, s, d, e in zip(published_total, started_total, declined_total, ended_unstarted, strict=True)
-    ]
-    ended_total = [a + b for a, b in zip(ended_started, ended_unstarted, strict=True)]
-
-    goals = Goal.objects.filter(match__programme=programme).filter(period.cohort_of("match__mentee"))
-    created = _by_bucket(goals.filter(shown.within("created_at")), "created_at", unit, total)
-    achieved = _by_bucket(
-        goals.filter(shown.within("achieved_at"), achieved_at__isnull=False), "achieved_at", unit, total
-    )
-    return {
-        "unit": unit,
-        "buckets": buckets,
-        "meetings": {
-            name: _series(meetings, buckets, name)
-            for name in ("held", "scheduled", "cancelled", "rescheduled", "no_show")
-        },
-        "matches": {"waiting": waiting, "active": active, "ended": ended_total},
-        "goals": {"created": _series(created, buckets, "n"), "achieved": _series(achieved, buckets, "n")},
-    }
+    numbers, days = _programme_numbers(programme, period, now)
+    # The days cover the period, and the charts never show more than it.
+    unit, buckets, shown = _axis(date_from, date_to, numbers["period"]["first_activity"], now)
+    return numbers, _series_of(unit, buckets, shown, days)
 
 
 # --- The work queue --------------------------------------------------------------------------------
@@ -760,10 +962,12 @@ def work_queue(
     cohort: str | None = None,
     now: datetime.datetime | None = None,
     limit: int = QUEUE_LIMIT,
+    quiet_days: int | None = None,
 ) -> dict[str, Any]:
     """What needs a coordinator: pairs at risk (open flags, no meeting for too long,
     meetings not logged, overdue goals), each with the action to take, and mentor
     requests nobody answered. At most `limit` pairs and requests, with their totals.
+    `quiet_days` is `no_meeting_days(programme)` when the caller has it already.
 
     One grouped query per reason, each a join from the programme's live pairs, then the
     shown pairs' details: a fixed number of queries. (A subquery per pair would let
@@ -771,7 +975,7 @@ def work_queue(
     now = now or timezone.now()
     today = timezone.localdate(now)
     period = Period(cohort=cohort or None)
-    days = no_meeting_days(programme)
+    days = quiet_days or no_meeting_days(programme)
     cutoff = now - datetime.timedelta(days=days)
     unlogged_before = now - UNLOGGED_AFTER
     held_or_planned = [Meeting.Status.COMPLETED, Meeting.Status.SCHEDULED]
@@ -804,29 +1008,36 @@ def work_queue(
         .values_list("match", "last")
     )
     quiet = {pk: (quiet_last.get(pk), since) for pk, since in quiet_since.items()}
+    # The few meetings still SCHEDULED in the past, through the meetings' (status, start)
+    # index. The pair is compared as `match_id + 0`, which no index serves: SQLite would
+    # otherwise walk the (match, start) index through every past meeting of every pair.
     unlogged: dict[int, int] = dict(
-        live.filter(meetings__status=Meeting.Status.SCHEDULED, meetings__start__lt=unlogged_before)
-        .values("pk")
-        .annotate(n=Count("meetings"))
-        .values_list("pk", "n")
-    )
-    overdue: dict[int, int] = dict(
-        _overdue(Goal.objects.filter(match__in=live.values("pk")), today)
+        Meeting.objects.filter(status=Meeting.Status.SCHEDULED, start__lt=unlogged_before)
+        .alias(pair=ExpressionWrapper(F("match") + 0, output_field=IntegerField()))
+        .filter(pair__in=live.values("pk"))
         .order_by()
         .values("match")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))
+        .values_list("match", "n")
+    )
+    overdue: dict[int, int] = dict(
+        Goal.objects.filter(match__in=live.values("pk"))
+        .filter(_overdue(today))
+        .order_by()
+        .values("match")
+        .annotate(n=Count("pk"))
         .values_list("match", "n")
     )
 
+    reasons = Counter(itertools.chain(flagged, quiet, unlogged, overdue))
+
     def urgency(pk: int) -> tuple:
         # Open flags first, then the pairs with the most reasons, then the longest quiet.
-        reasons = sum(pk in found for found in (flagged, quiet, unlogged, overdue))
         last, since = quiet.get(pk, (None, None))
         quiet_from = last or since
-        return (-flagged.get(pk, 0), -reasons, quiet_from is None, quiet_from or now, pk)
+        return (-flagged.get(pk, 0), -reasons[pk], quiet_from is None, quiet_from or now, pk)
 
-    at_risk = sorted(set(flagged) | set(quiet) | set(unlogged) | set(overdue), key=urgency)
-    shown = at_risk[:limit]
+    shown = heapq.nsmallest(limit, reasons, key=urgency)
     matches = {
         match.pk: match
         for match in Match.objects.filter(pk__in=shown)
@@ -902,7 +1113,7 @@ def work_queue(
     return {
         "no_meeting_days": days,
         "pairs": pair_items,
-        "pairs_total": len(at_risk),
+        "pairs_total": len(reasons),
         "requests": request_items,
         "requests_total": stale.count(),
     }
@@ -993,8 +1204,8 @@ def dashboard_data(
     date_to: datetime.date | None = None,
     cohort: str | None = None,
 ) -> dict[str, Any]:
-    """What the dashboard page shows: `figures` (`programme_figures`), `charts` drawn from
-    them and from `programme_series`, and `queue` (`work_queue`, with `match_id` and
+    """What the dashboard page shows: `figures` and `charts` drawn from them and from the
+    series (`programme_figures_and_series`), and `queue` (`work_queue`, with `match_id` and
     `request_id` in place of the model instances), kept in the shared cache
     for `DASHBOARD_CACHE_SECONDS` at most (see above for what clears it)."""
     from reports import charts
@@ -1003,12 +1214,13 @@ def dashboard_data(
     data = _cached(key)
     if data is None:
         period = {"date_from": date_from, "date_to": date_to, "cohort": cohort}
-        numbers = programme_figures(programme=programme, **period)
-        series = programme_series(programme=programme, first_activity=numbers["period"]["first_activity"], **period)
+        numbers, series = programme_figures_and_series(programme=programme, **period)
         data = {
             "figures": numbers,
             "charts": charts.dashboard_charts(figures=numbers, series=series),
-            "queue": _plain_queue(work_queue(programme=programme, cohort=cohort)),
+            "queue": _plain_queue(
+                work_queue(programme=programme, cohort=cohort, quiet_days=numbers["targets"]["no_meeting_days"])
+            ),
         }
         _keep(key, data)
     return data

@@ -345,10 +345,7 @@ class ProgrammeDashboardApi(APIView):
             "cohort": data.get("cohort"),
         }
         with _in_zone_of(request.user):
-            numbers = figures.programme_figures(programme=programme, **period)
-            series = figures.programme_series(
-                programme=programme, first_activity=numbers["period"]["first_activity"], **period
-            )
+            numbers, series = figures.programme_figures_and_series(programme=programme, **period)
             queue = figures.work_queue(programme=programme, cohort=period["cohort"])
             return Response(DashboardOutput({"figures": numbers, "series": series, "work_queue": queue}).data)
 

@@ -2,13 +2,17 @@
 paper first; the work queue; constant query counts whatever the size."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.db import connection
+from django.db.models import DateField
+from django.db.models.functions import Trunc
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from goals.models import Goal
-from matching.models import Flag, MentorRequest
+from matching.models import Flag, Match, MentorRequest
 from programmes.models import Programme
 from reports import figures
 from reports.models import DashboardSettings
@@ -173,6 +177,20 @@ def test_goals(programme, hand_built):
     }  # fmt: skip
 
 
+def test_a_goal_with_several_late_milestones_is_one_overdue_goal(programme, hand_built):
+    waiting = Goal.objects.get(match=hand_built["b"])
+    MilestoneFactory(goal=waiting, due_on=datetime.date(2026, 2, 10))
+    MilestoneFactory(goal=waiting, due_on=datetime.date(2026, 2, 20), done_at=at("2026-02-19"))
+
+    goals = figures.programme_figures(programme=programme, now=NOW, **FEBRUARY)["goals"]
+    queue = figures.work_queue(programme=programme, now=NOW)
+
+    # The late goal of A, and B's goal with two undone milestones past due (the third is done).
+    assert goals["overdue"] == 2
+    b = next(item for item in queue["pairs"] if item["match"] == hand_built["b"])
+    assert [reason["label"] for reason in b["reasons"] if reason["kind"] == "overdue_goals"] == ["1 overdue goal"]
+
+
 def test_flags_and_satisfaction(programme, hand_built):
     result = figures.programme_figures(programme=programme, now=NOW, **FEBRUARY)
 
@@ -264,6 +282,115 @@ def test_series_without_dates_start_at_the_first_activity(programme, hand_built)
     assert first == datetime.date(2026, 1, 1)
     assert series["buckets"][0] == datetime.date(2025, 12, 29)
     assert series["buckets"][-1] == datetime.date(2026, 3, 9)
+
+
+def test_series_by_week_every_bucket(programme, hand_built):
+    series = figures.programme_series(programme=programme, now=NOW, **FEBRUARY)
+
+    # Weeks of 26 January, 2, 9, 16 and 23 February.
+    assert series["meetings"] == {
+        "held": [0, 1, 0, 1, 0],
+        "scheduled": [0, 0, 0, 0, 0],
+        "cancelled": [0, 0, 2, 0, 0],
+        "rescheduled": [0, 0, 1, 0, 0],
+        "no_show": [0, 0, 0, 1, 0],
+    }
+    # A, B (started 1 February, a Sunday) and C active until C ended on 15 February; D
+    # was declined before it started, so nothing waits.
+    assert series["matches"] == {"waiting": [0] * 5, "active": [3, 3, 2, 2, 2], "ended": [0, 0, 1, 1, 1]}
+    assert series["goals"] == {"created": [0, 3, 0, 0, 0], "achieved": [0, 0, 0, 1, 0]}
+
+
+def test_series_waiting_counts_published_pairs_until_they_start(programme, hand_built):
+    MatchFactory(programme=programme, status="proposed", published_at=at("2026-02-10"))
+    MatchFactory(programme=programme, status="accepted", published_at=at("2026-02-17"))
+
+    series = figures.programme_series(programme=programme, now=NOW, **FEBRUARY)
+
+    assert series["matches"]["waiting"] == [0, 0, 1, 2, 2]
+    assert series["matches"]["active"] == [3, 3, 2, 2, 2]
+
+
+def test_days_and_weeks_are_those_of_the_viewers_time_zone(programme, hand_built):
+    a = hand_built["a"]
+    # Sunday 8 February 23:30 in UTC is Monday 9 February 00:30 in Berlin.
+    MeetingFactory(match=a, start=at("2026-02-08", 23).replace(minute=30), status=Meeting.Status.COMPLETED)
+    # 31 January 23:30 in UTC is 1 February in Berlin: inside February there, not in UTC.
+    MeetingFactory(match=a, start=at("2026-01-31", 23).replace(minute=30), status=Meeting.Status.COMPLETED)
+
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        berlin = figures.programme_figures_and_series(programme=programme, now=NOW, **FEBRUARY)
+    with timezone.override(datetime.UTC):
+        utc = figures.programme_figures_and_series(programme=programme, now=NOW, **FEBRUARY)
+
+    assert (berlin[0]["meetings"]["held"], utc[0]["meetings"]["held"]) == (4, 3)
+    # Weeks of 26 January, 2, 9, 16 and 23 February.
+    assert berlin[1]["meetings"]["held"] == [1, 1, 1, 1, 0]
+    assert utc[1]["meetings"]["held"] == [0, 2, 0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        FEBRUARY,
+        {"cohort": "2026-01"},
+        {"date_from": datetime.date(2026, 2, 10)},
+        {"date_to": datetime.date(2026, 2, 12)},
+        {"date_from": datetime.date(2025, 1, 1), "date_to": datetime.date(2026, 3, 31)},
+        {"date_from": datetime.date(2001, 1, 1), "date_to": datetime.date(2001, 12, 31)},
+    ],
+)
+def test_figures_and_series_together_are_those_apart(programme, hand_built, filters):
+    numbers, series = figures.programme_figures_and_series(programme=programme, now=NOW, **filters)
+
+    assert numbers == figures.programme_figures(programme=programme, now=NOW, **filters)
+    first = numbers["period"]["first_activity"]
+    assert series == figures.programme_series(programme=programme, now=NOW, first_activity=first, **filters)
+
+
+def test_one_programme_has_the_figures_it_has_among_many(programme, hand_built, other_programme):
+    rows = figures.figures_table(programmes=[programme, other_programme], now=NOW, **FEBRUARY)
+
+    alone = figures.programme_figures(programme=programme, now=NOW, **FEBRUARY)
+    among_many = [row["value"] for row in rows if row["programme"] == programme.name][: len(figures.FIGURE_ROWS)]
+    assert among_many == [figures._figure_value(alone, path) for _label, path in figures.FIGURE_ROWS]
+    assert alone["meetings"]["pair_months"] == 3.0
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe"])
+def test_local_dates_are_djangos_dates(programme, hand_built, zone):
+    moments = [
+        # Either side of Berlin's and St John's clock changes, and of midnight.
+        datetime.datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC),
+        datetime.datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        datetime.datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC),
+        datetime.datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+        datetime.datetime(2026, 3, 8, 5, 29, 59, 999999, tzinfo=UTC),
+        datetime.datetime(2026, 11, 1, 2, 30, tzinfo=UTC),
+        datetime.datetime(2026, 6, 30, 21, 59, 59, 999900, tzinfo=UTC),
+        datetime.datetime(2026, 6, 30, 22, 0, tzinfo=UTC),
+        datetime.datetime(2026, 1, 31, 23, 45, tzinfo=UTC),
+        datetime.datetime(2026, 4, 4, 14, 45, tzinfo=UTC),
+        # Long ago and far ahead, outside the years computed natively.
+        datetime.datetime(1995, 7, 1, 22, 30, tzinfo=UTC),
+        datetime.datetime(2061, 12, 31, 23, 30, tzinfo=UTC),
+    ]
+    for moment in moments:
+        MeetingFactory(match=hand_built["a"], start=moment)
+    meetings = Meeting.objects.filter(match=hand_built["a"]).order_by("pk")
+
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for kind in ("day", "month"):
+            ours = list(meetings.values_list(figures.LocalDate("start", kind), flat=True))
+            djangos = list(meetings.values_list(Trunc("start", kind, output_field=DateField()), flat=True))
+            assert ours == djangos
+            assert ours[-len(moments) :] == [
+                timezone.localdate(moment) if kind == "day" else timezone.localdate(moment).replace(day=1)
+                for moment in moments
+            ]
+        ended = list(Match.objects.order_by("pk").values_list(figures.LocalDate("ended_at"), flat=True))
+        assert ended.count(None) == 3
 
 
 # --- Work queue ---------------------------------------------------------------------------------
