@@ -55,10 +55,10 @@ def send_overdue_action_item_reminders_task() -> int:
     max_retries=5,
 )
 def send_meeting_invitation_task(
-    notification_id: int, meeting_id: int, method: str, sequence: int, purpose: str = "invitation"
+    notification_id: int, meeting_id: int, method: str, sequence: int = 0, purpose: str = "invitation"
 ) -> None:
+    """`sequence` and `purpose` record what the e-mail was written for (they are kept in
+    the notification's outbox entry); the claim on the notification makes it go once."""
     from sessions.services import meetings
 
-    meetings.send_meeting_invitation(
-        notification_id=notification_id, meeting_id=meeting_id, method=method, sequence=sequence, purpose=purpose
-    )
+    meetings.send_meeting_invitation(notification_id=notification_id, meeting_id=meeting_id, method=method)

@@ -197,12 +197,10 @@ def invitation_email(meeting: Meeting, *, method: str = ics.REQUEST, purpose: st
     }
 
 
-def send_meeting_invitation(
-    *, notification_id: int, meeting_id: int, method: str, sequence: int, purpose: str = "invitation"
-) -> bool:
-    """E-mail one invitation, update, cancellation or reminder (`purpose`) with its ICS, at
-    most once; returns whether this call sent it. The file describes the meeting as it is
-    when the e-mail leaves; `sequence` is the one the notification was written for."""
+def send_meeting_invitation(*, notification_id: int, meeting_id: int, method: str) -> bool:
+    """E-mail one invitation, update, cancellation or reminder with its ICS, at most once;
+    returns whether this call sent it. The file describes the meeting as it is when the
+    e-mail leaves."""
     meeting = (
         Meeting.objects.select_related("match__programme", "match__mentor__user", "match__mentee__user", "organiser")
         .filter(pk=meeting_id)

@@ -2,46 +2,16 @@
 a goal achieved twice at once is celebrated once, a template adopted twice at once is
 adopted once."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from goals.models import Goal, Milestone
 from goals.services import goals as services
 from notifications.models import Notification
+from tests.concurrency import postgresql_only, run_together
 from tests.factories import GoalFactory, GoalTemplateFactory, MatchFactory, MilestoneFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises every writer, so two requests never overlap there; CI runs these on PostgreSQL.",
-    ),
-]
-
-
-def run_together(*actions):
-    """Run each action in its own thread and database connection, released at once by a barrier."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+pytestmark = postgresql_only("SQLite serialises every writer, so two requests never overlap there")
 
 
 @pytest.mark.parametrize("round_", range(3))

@@ -2,7 +2,6 @@
 stay closed for what they were about, the coordinators told, the facts shown."""
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection
@@ -17,6 +16,7 @@ from matching.models import Flag
 from matching.services.flags import create_open_flags, resolve_flag
 from notifications.models import Notification
 from sessions.tasks import raise_flags_task
+from tests.concurrency import postgresql_only_test, run_together
 from tests.factories import GoalFactory, MatchFactory, MilestoneFactory, ProgrammeFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 20, 9, 0, tzinfo=datetime.UTC)
@@ -264,30 +264,14 @@ def test_the_api_gives_the_overdue_facts_without_titles(hr_admin, overdue_flag):
 # --- Two sweeps at once (PostgreSQL) ---------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises every writer, so two sweeps never overlap there; CI runs these on PostgreSQL.",
-)
+@postgresql_only_test("SQLite serialises every writer, so two sweeps never overlap there")
 def test_two_sweeps_at_once_open_one_flag_per_match():
     _late_pairs(5)
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = [None, None]
 
-    def sweep(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = raise_overdue_goal_flags(now=NOW)
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
+    def sweep() -> int:
+        return raise_overdue_goal_flags(now=NOW)
 
-    threads = [threading.Thread(target=sweep, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(sweep, sweep)
 
     assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
     assert Flag.objects.filter(kind="overdue_goals", status="open").count() == 5

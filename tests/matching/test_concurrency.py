@@ -1,44 +1,14 @@
 """Capacity and one-live-match rules under concurrent writers (PostgreSQL row locks)."""
 
-import threading
-
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from matching.models import Match, MentorRequest
 from matching.services import requests as services
+from tests.concurrency import postgresql_only, run_together
 from tests.factories import EnrolmentFactory, MentorRequestFactory, ProgrammeFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite has no row locks (SELECT ... FOR UPDATE is a no-op); CI runs these on PostgreSQL.",
-    ),
-]
-
-
-def run_together(*actions):
-    """Run each action in its own thread and database connection, released at once by a barrier."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+pytestmark = postgresql_only("SQLite has no row locks (SELECT ... FOR UPDATE is a no-op)")
 
 
 def test_two_accepts_for_the_last_place_give_one_match():

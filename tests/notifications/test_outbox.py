@@ -176,9 +176,7 @@ def test_a_lost_invitation_is_queued_again_with_its_calendar_file(match, mentee,
     # The plain notification task never sends a meeting e-mail (it would lack the file).
     assert services.send_notification_email(notification_id=notification.pk) is False
     assert (
-        meetings.send_meeting_invitation(
-            notification_id=notification.pk, meeting_id=meeting.pk, method="REQUEST", sequence=0
-        )
+        meetings.send_meeting_invitation(notification_id=notification.pk, meeting_id=meeting.pk, method="REQUEST")
         is False
     )
     assert len(mail.outbox) == 1

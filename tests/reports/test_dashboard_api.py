@@ -12,7 +12,13 @@ from rest_framework.test import APIClient
 from goals.models import Feedback
 from matching.models import Flag, FlagNote
 from sessions.models import Meeting
-from tests.factories import GoalFactory, MatchFactory, MeetingFactory, MeetingNoteFactory, ProgressUpdateFactory
+from tests.factories import (
+    GoalFactory,
+    MeetingFactory,
+    MeetingNoteFactory,
+    ProgressUpdateFactory,
+    pair_match,
+)
 
 MARKER = "API-NOTE-MARKER-93ad"
 PERSONAS = ["anonymous", "outsider", "mentor", "mentee", "other_coordinator", "coordinator", "hr_admin", "site_admin"]
@@ -26,11 +32,10 @@ def api():
 @pytest.fixture
 def pair(programme, mentor, mentee, coordinator):
     now = timezone.now()
-    match = MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
+    match = pair_match(
+        programme,
+        mentor,
+        mentee,
         published_at=now - datetime.timedelta(days=60),
         started_at=now - datetime.timedelta(days=59),
     )

@@ -4,7 +4,6 @@ apart, and writes that send no signal show once the entry expires."""
 
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,20 +14,7 @@ from programmes.models import Enrolment
 from reports import figures
 from reports.models import DashboardSettings
 from sessions.models import Meeting
-from tests.factories import EnrolmentFactory, MatchFactory, MeetingFactory
-
-
-@pytest.fixture
-def pair(programme, mentor, mentee):
-    now = timezone.now()
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        published_at=now - datetime.timedelta(days=60),
-        started_at=now - datetime.timedelta(days=59),
-    )
+from tests.factories import EnrolmentFactory, MeetingFactory
 
 
 def _held(pair, days_ago: int) -> Meeting:

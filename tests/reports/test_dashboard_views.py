@@ -29,19 +29,6 @@ PERSONAS = ["anonymous", "outsider", "mentor", "mentee", "other_coordinator", "c
 
 
 @pytest.fixture
-def pair(programme, mentor, mentee):
-    now = timezone.now()
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
-        published_at=now - datetime.timedelta(days=60),
-        started_at=now - datetime.timedelta(days=59),
-    )
-
-
-@pytest.fixture
 def busy(pair, mentor, mentee, coordinator):
     """A pair with a held meeting, goals and a flag, and a marker in every piece of free text."""
     now = timezone.now()

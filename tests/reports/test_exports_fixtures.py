@@ -14,7 +14,7 @@ from goals.models import Feedback, Goal, GoalSettings, Milestone, ProgressUpdate
 from matching.models import Flag, FlagNote
 from reports.models import ExportJob
 from sessions.models import Meeting
-from tests.factories import EnrolmentFactory, MatchFactory, MeetingFactory, MeetingNoteFactory
+from tests.factories import EnrolmentFactory, MatchFactory, MeetingFactory, MeetingNoteFactory, pair_match
 
 SECRET = "SECRET"  # every marker starts with it
 
@@ -26,11 +26,10 @@ def _exports_in_a_temporary_media_root(settings, tmp_path):
 
 @pytest.fixture
 def pair(programme, mentor, mentee):
-    return MatchFactory(
-        programme=programme,
-        mentor=mentor.enrolments.get(programme=programme),
-        mentee=mentee.enrolments.get(programme=programme),
-        status="active",
+    return pair_match(
+        programme,
+        mentor,
+        mentee,
         score=73.456,
         published_at=timezone.now() - datetime.timedelta(days=30),
         started_at=timezone.now() - datetime.timedelta(days=29),

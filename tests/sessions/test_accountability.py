@@ -2,11 +2,9 @@
 the pair's page and reminded to their owner exactly once per due date."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -17,6 +15,7 @@ from sessions.models import ActionItem, ActionItemReminder
 from sessions.services import meetings as services
 from sessions.services.accountability import send_overdue_action_item_reminders
 from sessions.tasks import send_overdue_action_item_reminders_task
+from tests.concurrency import postgresql_only_test, run_together
 from tests.factories import ActionItemFactory, GoalFactory, MatchFactory, MeetingFactory, ProgrammeFactory, pair_match
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
@@ -162,33 +161,15 @@ def test_the_periodic_task_sends_the_reminders(match, mentee):
     assert send_overdue_action_item_reminders_task() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises every writer, so two sweeps never overlap there; CI runs these on PostgreSQL.",
-)
+@postgresql_only_test("SQLite serialises every writer, so two sweeps never overlap there")
 def test_two_sweeps_at_once_remind_each_item_once():
     programme = ProgrammeFactory()
     for _ in range(30):
         pair = MatchFactory(programme=programme, status="active", started_at=NOW - 30 * DAY)
         ActionItemFactory(match=pair, due_on=TODAY - 2 * DAY)
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = [None, None]
-
-    def sweep(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = send_overdue_action_item_reminders(now=NOW)
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(
+        lambda: send_overdue_action_item_reminders(now=NOW), lambda: send_overdue_action_item_reminders(now=NOW)
+    )
 
     assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
     assert sum(outcomes) == 30

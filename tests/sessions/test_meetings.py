@@ -111,7 +111,7 @@ def test_the_invitation_goes_out_once_however_often_the_task_runs(match, mentor,
     notification = Notification.objects.get(kind="meeting_scheduled")
 
     sent_again = services.send_meeting_invitation(
-        notification_id=notification.pk, meeting_id=meeting.pk, method="REQUEST", sequence=0
+        notification_id=notification.pk, meeting_id=meeting.pk, method="REQUEST"
     )
 
     assert sent_again is False

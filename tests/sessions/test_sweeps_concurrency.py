@@ -2,49 +2,20 @@
 next): every reminder and prompt still goes out once, every flag opens once."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from matching.models import Flag
 from notifications.models import Notification
 from sessions.models import Reminder
 from sessions.services.flags import DIGEST_AFTER, raise_meeting_flags
 from sessions.services.reminders import send_due_reminders, send_log_prompts
+from tests.concurrency import postgresql_only, run_together
 from tests.factories import MatchFactory, MeetingFactory, ProgrammeFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises every writer, so two sweeps never overlap there; CI runs these on PostgreSQL.",
-    ),
-]
+pytestmark = postgresql_only("SQLite serialises every writer, so two sweeps never overlap there")
 
 NOW = datetime.datetime(2027, 3, 10, 9, 0, tzinfo=datetime.UTC)
-
-
-def run_together(*actions):
-    """Run each action in its own thread and database connection, released at once by a barrier."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _matches(count: int) -> list:
