@@ -388,6 +388,15 @@ EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
 # CSV exports of at most this many rows stream straight into the response; larger ones,
 # and every XLSX, are built by a worker with a progress bar and a download link.
 EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=50_000)
+# --- Dashboards (reports/services/dashboard_cache.py) -------------------------------------
+# A dashboard page is served from the cache at most this many seconds after it was
+# computed; the worker computes it again before then (beat every minute) and after every
+# write to what it counts. Writes that send no signal and the passing of time show within it.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# Views of a dashboard (filters, language, time zone) stay computed this long after they
+# were last opened.
+DASHBOARD_KEEP_FRESH_HOURS = env.int("DASHBOARD_KEEP_FRESH_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["refresh-dashboards"] = {"task": "reports.tasks.refresh_dashboards_task", "schedule": 60}
 CELERY_BEAT_SCHEDULE["cleanup-exports"] = {"task": "reports.tasks.cleanup_exports_task", "schedule": 60 * 60}
 
 # --- Privacy (reports) ------------------------------------------------------------------

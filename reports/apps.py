@@ -7,10 +7,12 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from reports import figures
+        from reports.services import dashboard_cache
 
-        # A cached dashboard is dropped as soon as anything it counts is saved or deleted.
-        for model in figures.dashboard_sources():
+        # A programme's cached dashboards are stale as soon as anything they count is saved
+        # or deleted (and the worker computes them again).
+        for model in dashboard_cache.dashboard_sources():
             uid = f"forget-dashboards-{model._meta.label}"
-            post_save.connect(figures.forget_dashboards, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(figures.forget_dashboards, sender=model, dispatch_uid=f"{uid}-delete")
+            receiver = dashboard_cache.forget_dashboards_of
+            post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")

@@ -32,17 +32,13 @@ import datetime
 import functools
 import heapq
 import itertools
-import logging
 import re
-import secrets
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import (
     Avg,
     Count,
@@ -63,16 +59,14 @@ from django.db.models.functions import Coalesce, Trunc
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from goals.models import Goal, Milestone
 from matching.models import Flag, Match, MentorRequest
 from programmes.models import Enrolment, Programme
 from reports.models import DashboardSettings
 from sessions.models import Meeting
-
-logger = logging.getLogger(__name__)
 
 # A pair with a published match that holds a place or did: "matched" for the match rate.
 COUNTED_MATCH_STATUSES = (Match.Status.PROPOSED, Match.Status.ACCEPTED, Match.Status.ACTIVE, Match.Status.ENDED)
@@ -1117,123 +1111,6 @@ def work_queue(
         "requests": request_items,
         "requests_total": stale.count(),
     }
-
-
-# --- The dashboard, cached briefly ---------------------------------------------------------------
-
-# How long a programme's dashboard (figures, chart series, work queue) may be served from
-# the cache. A save or delete of anything it counts clears every cached dashboard at once
-# (`dashboard_sources()`, through signals connected in reports/apps.py); writes that send no signal (`QuerySet.update`,
-# `bulk_create`, `bulk_update`) and the passing of time (meetings becoming unlogged, goals
-# overdue, pairs quiet) show within this bound.
-DASHBOARD_CACHE_SECONDS = 60
-DASHBOARD_GENERATION_KEY = "reports:dashboard:generation"
-
-
-def dashboard_sources() -> tuple[type, ...]:
-    """The models whose rows the dashboard counts. (People's names in the work queue are
-    not among them: a login saves the user, and would clear every dashboard.)"""
-    return (Programme, Enrolment, Match, MentorRequest, Flag, Meeting, Goal, Milestone, DashboardSettings)
-
-
-def _cached(key: str) -> Any:
-    """What the cache holds under `key`; None when it is down (the page is then computed)."""
-    try:
-        return cache.get(key)
-    except Exception:  # any cache backend's failure
-        logger.warning("The dashboards' cache could not be read.", exc_info=True)
-        return None
-
-
-def _keep(key: str, value: Any) -> None:
-    try:
-        cache.set(key, value, timeout=DASHBOARD_CACHE_SECONDS)
-    except Exception:  # any cache backend's failure: the next request computes it again
-        logger.warning("The dashboard could not be cached.", exc_info=True)
-
-
-def _generation() -> str:
-    return _cached(DASHBOARD_GENERATION_KEY) or "0"
-
-
-def _dashboard_key(part: str, programme: Programme, *filters: Any) -> str:
-    """A cache key of the current generation, programme, filters, language and time zone."""
-    language, zone = get_language(), timezone.get_current_timezone_name()
-    parts = ("reports:dashboard:3", part, _generation(), programme.pk, *filters, language, zone)
-    return ":".join(str(item) for item in parts)
-
-
-def forget_dashboards(**_kwargs: Any) -> None:
-    """Make every cached dashboard stale: now (so the writing request, and tests, see the
-    change) and again when the transaction commits (so that a dashboard computed by
-    another request meanwhile, from the data before the commit, is not kept). The
-    generation is a fresh random token each time: two writers never end on the same one.
-    A cache that is down does not stop the write: dashboards then show it within
-    `DASHBOARD_CACHE_SECONDS`."""
-
-    def renew() -> None:
-        try:
-            cache.set(DASHBOARD_GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        except Exception:  # any cache backend's failure
-            logger.warning("The dashboards' cache generation could not be renewed.", exc_info=True)
-
-    renew()
-    transaction.on_commit(renew)
-
-
-def _plain_queue(queue: dict[str, Any]) -> dict[str, Any]:
-    """The work queue with the ids of its matches and requests in place of the model
-    instances (which the page does not show): a fifth of the size to cache and unpickle."""
-    return {
-        **queue,
-        "pairs": [
-            {**{key: value for key, value in item.items() if key != "match"}, "match_id": item["match"].pk}
-            for item in queue["pairs"]
-        ],
-        "requests": [
-            {**{key: value for key, value in item.items() if key != "request"}, "request_id": item["request"].pk}
-            for item in queue["requests"]
-        ],
-    }
-
-
-def dashboard_data(
-    *,
-    programme: Programme,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    cohort: str | None = None,
-) -> dict[str, Any]:
-    """What the dashboard page shows: `figures` and `charts` drawn from them and from the
-    series (`programme_figures_and_series`), and `queue` (`work_queue`, with `match_id` and
-    `request_id` in place of the model instances), kept in the shared cache
-    for `DASHBOARD_CACHE_SECONDS` at most (see above for what clears it)."""
-    from reports import charts
-
-    key = _dashboard_key("page", programme, date_from, date_to, cohort)
-    data = _cached(key)
-    if data is None:
-        period = {"date_from": date_from, "date_to": date_to, "cohort": cohort}
-        numbers, series = programme_figures_and_series(programme=programme, **period)
-        data = {
-            "figures": numbers,
-            "charts": charts.dashboard_charts(figures=numbers, series=series),
-            "queue": _plain_queue(
-                work_queue(programme=programme, cohort=cohort, quiet_days=numbers["targets"]["no_meeting_days"])
-            ),
-        }
-        _keep(key, data)
-    return data
-
-
-def dashboard_cohorts(programme: Programme) -> list[tuple[str, str]]:
-    """`cohort_choices` for the dashboard's filter, cached like the page."""
-    key = _dashboard_key("cohorts", programme)
-    choices = _cached(key)
-    if choices is None:
-        choices = cohort_choices(programme)
-        _keep(key, choices)
-    return choices
 
 
 # --- The HR overview -------------------------------------------------------------------------------

@@ -30,3 +30,22 @@ def purge_expired_programmes_task() -> int:
     from reports import privacy
 
     return privacy.purge_expired_programmes()
+
+
+# --- Dashboards kept fresh (reports/services/dashboard_cache.py) -------------------------------
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def refresh_dashboards_task() -> int:
+    """Every minute (beat): the dashboards opened lately whose cache entry is missing or old."""
+    from reports.services import dashboard_cache
+
+    return dashboard_cache.refresh_all_dashboards()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def refresh_programme_dashboards_task(programme_id: int) -> int:
+    """After a write to what a programme's dashboard counts (queued on commit)."""
+    from reports.services import dashboard_cache
+
+    return dashboard_cache.refresh_programme_dashboards(programme_id=programme_id)

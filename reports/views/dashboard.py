@@ -20,6 +20,7 @@ from programmes.models import Programme
 from reports import charts, figures, permissions
 from reports.forms import DashboardFilterForm, DashboardSettingsForm, PeriodForm
 from reports.services import dashboard as services
+from reports.services import dashboard_cache
 
 
 def _programme_for(request: HttpRequest, slug: str) -> Programme:
@@ -30,7 +31,7 @@ def _programme_for(request: HttpRequest, slug: str) -> Programme:
 @require_GET
 def programme_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     programme = _programme_for(request, slug)
-    cohorts = figures.dashboard_cohorts(programme)
+    cohorts = dashboard_cache.dashboard_cohorts(programme)
     form = DashboardFilterForm(request.GET or None, cohorts=cohorts)
     context = {
         "programme": programme,
@@ -43,7 +44,7 @@ def programme_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "reports/dashboard.html", context)
     data = form.cleaned_data if form.is_bound else {}
     period = {"date_from": data.get("date_from"), "date_to": data.get("date_to"), "cohort": data.get("cohort") or None}
-    cached = figures.dashboard_data(programme=programme, **period)
+    cached = dashboard_cache.dashboard_data(programme=programme, **period)
     numbers = cached["figures"]
     context.update(
         {
