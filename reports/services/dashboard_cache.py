@@ -9,8 +9,9 @@ served from the cache and the worker computes them ahead of the people who open 
 - Every save or delete of what a programme's dashboard counts (`dashboard_sources()`,
   through signals connected in reports/apps.py) renews that programme's generation token,
   at once and again on commit, so no page is served from data older than the last
-  committed write; on commit it also queues `refresh_dashboards_task` for the programme
-  (once per burst of writes), which computes its registered views again.
+  committed write; on commit it also queues `refresh_programme_dashboards_task` for the
+  programme (to start `REFRESH_DELAY_SECONDS` later, once per burst of writes), which
+  computes its registered views again.
 - Every minute (beat `refresh-dashboards`) the views whose entry is missing or nearing
   `DASHBOARD_CACHE_SECONDS` are computed again: that bounds what sends no signal
   (`QuerySet.update`, `bulk_create`: match runs, the flag sweeps, goal progress, expired
@@ -53,6 +54,10 @@ BEAT_SECONDS = 60
 REGISTER_EVERY_SECONDS = 60 * 60
 # One refresh run stops starting new views after this long (the next run goes on).
 REFRESH_BUDGET_SECONDS = 45
+# A refresh after a write starts this long after the burst's first write, so that one run
+# covers the burst, and a programme written to all the time is computed every few seconds
+# rather than back to back.
+REFRESH_DELAY_SECONDS = 2
 
 
 def dashboard_sources() -> tuple[type, ...]:
@@ -323,7 +328,7 @@ def _queue_refresh(programme_id: int | None) -> None:
         views = registered_views(programme_id=programme_id)
         for pk in sorted({view.programme_id for view in views}):
             if cache.add(_queued_key(pk), 1, timeout=BEAT_SECONDS):
-                refresh_programme_dashboards_task.apply_async(args=[pk], retry=False)
+                refresh_programme_dashboards_task.apply_async(args=[pk], countdown=REFRESH_DELAY_SECONDS, retry=False)
     except Exception:  # a broker or cache that is down: the beat's next run refreshes them
         logger.warning("The dashboards' refresh could not be queued.", exc_info=True)
 

@@ -165,14 +165,22 @@ def test_cohort_choices_are_cached_and_follow_new_enrolments(client, coordinator
 # --- Kept fresh by the worker ---------------------------------------------------------------------
 
 
+class Queued(list):
+    """The programmes whose refresh was queued, and the delays asked for."""
+
+    countdowns: list
+
+
 @pytest.fixture
 def queued(monkeypatch):
     """The refresh tasks queued (and run, as the eager worker of the tests does)."""
-    calls = []
+    calls = Queued()
+    calls.countdowns = []
     run = refresh_programme_dashboards_task.apply_async
 
     def record(args=None, **options):
         calls.append(args[0])
+        calls.countdowns.append(options.get("countdown"))
         return run(args=args, **options)
 
     monkeypatch.setattr(refresh_programme_dashboards_task, "apply_async", record)
@@ -200,6 +208,7 @@ def test_after_a_write_the_worker_has_the_page_ready(
         _held(pair, 3)
 
     assert queued == [programme.pk]
+    assert queued.countdowns == [dashboard_cache.REFRESH_DELAY_SECONDS]  # one run for a burst
     numbers, computed = _open(client, programme)
     assert numbers["meetings"]["held"] == 2
     assert not computed
