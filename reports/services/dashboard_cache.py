@@ -249,10 +249,10 @@ def dashboard_cohorts(programme: Programme) -> list[tuple[str, str]]:
 # --- Refreshing -----------------------------------------------------------------------------------
 
 
-def refresh_dashboards(*, programme_id: int | None = None, force: bool = False) -> int:
+def refresh_dashboards(*, programme_id: int | None = None) -> int:
     """Compute again the registered views (of one programme, or all) whose entry is missing
     or nearing its end, the missing ones first, for at most `REFRESH_BUDGET_SECONDS` (the
-    next run does the rest); every one with `force`. Returns how many were computed."""
+    next run does the rest). Returns how many were computed."""
     started = time.time()
     views = registered_views(programme_id=programme_id, now=started)
     programmes = Programme.objects.in_bulk({view.programme_id for view in views})
@@ -271,7 +271,7 @@ def refresh_dashboards(*, programme_id: int | None = None, force: bool = False) 
             started - entry["computed_at"] if (entry := _entry(entries.get(key))) else None
             for key in (page_key, cohorts_key)
         ]
-        if force or None in ages or max(ages) >= _refresh_after_seconds():
+        if None in ages or max(ages) >= _refresh_after_seconds():
             oldest = float("inf") if None in ages else max(ages)
             due.append((-oldest, view, page_key, cohorts_key))
     computed = 0

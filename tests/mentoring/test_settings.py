@@ -16,7 +16,8 @@ PROBE = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
     " 'host': s.DATABASES['default'].get('HOST'), 'broker': s.CELERY_BROKER_URL,"
     " 'cache': s.CACHES['default']['BACKEND'], 'debug': s.DEBUG, 'session_cookie': s.SESSION_COOKIE_NAME,"
-    " 'hsts': s.SECURE_HSTS_SECONDS, 'health_checks': s.DATABASES['default']['CONN_HEALTH_CHECKS']}))"
+    " 'hsts': s.SECURE_HSTS_SECONDS, 'health_checks': s.DATABASES['default']['CONN_HEALTH_CHECKS'],"
+    " 'options': s.DATABASES['default'].get('OPTIONS', {})}))"
 )
 
 
@@ -57,6 +58,18 @@ def test_database_and_redis_urls_are_used(tmp_path):
     assert values["broker"] == "redis://cache.internal:6379/2"
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["health_checks"] is True
+    # Server-side cursors (exports) are planned for the whole result, not its first rows.
+    assert values["options"]["options"] == "-c cursor_tuple_fraction=1.0"
+
+
+def test_postgresql_options_of_the_url_are_kept(tmp_path):
+    result = load_settings(
+        tmp_path, SECRET_KEY=GOOD_KEY, DEBUG="false", REDIS_URL="redis://cache.internal:6379/2",
+        DATABASE_URL="postgres://app:pw@db.internal:5432/mentoring?options=-c%20statement_timeout%3D5000",
+    )  # fmt: skip
+
+    options = json.loads(result.stdout)["options"]["options"]
+    assert options == "-c statement_timeout=5000 -c cursor_tuple_fraction=1.0"
 
 
 def test_production_defaults_are_hardened(tmp_path):
