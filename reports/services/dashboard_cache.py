@@ -355,24 +355,43 @@ def forget_dashboards(*, programme_id: int | None = None) -> None:
     transaction.on_commit(renew_and_refresh)
 
 
-def _programme_id_of(instance: Any) -> int | None:
+def _programme_id_of(instance: Any, found: dict[tuple[str, int], int | None]) -> int | None:
     """The programme whose dashboard counts this row; None when it cannot be told (the
-    row's pair is gone already, in a cascade)."""
+    row's pair is gone already, in a cascade). `found` keeps what was looked up, by pair
+    or goal: a row never moves to another programme."""
     if isinstance(instance, Programme):
         return instance.pk
     if getattr(instance, "programme_id", None):
         return instance.programme_id
     if isinstance(instance, Milestone):
-        return Goal.objects.filter(pk=instance.goal_id).values_list("match__programme_id", flat=True).first()
+        key = ("goal", instance.goal_id)
+        if key not in found:
+            goals = Goal.objects.filter(pk=instance.goal_id).order_by()
+            found[key] = goals.values_list("match__programme_id", flat=True).first()
+        return found[key]
     match_id = getattr(instance, "match_id", None)
     if match_id is None:
         return None
     match = instance._state.fields_cache.get("match")
     if match is not None:
         return match.programme_id
-    return Match.objects.filter(pk=match_id).values_list("programme_id", flat=True).first()
+    key = ("match", match_id)
+    if key not in found:
+        found[key] = Match.objects.filter(pk=match_id).order_by().values_list("programme_id", flat=True).first()
+    return found[key]
 
 
-def forget_dashboards_of(sender: type, instance: Any, **_kwargs: Any) -> None:
-    """Signal receiver (post_save, post_delete of `dashboard_sources()`)."""
-    forget_dashboards(programme_id=_programme_id_of(instance))
+def forget_dashboards_of(sender: type, instance: Any, origin: Any = None, **_kwargs: Any) -> None:
+    """Signal receiver (post_save, post_delete of `dashboard_sources()`). The rows one delete
+    reaches (a queryset's rows, a pair's meetings) share its `origin`, the row or queryset
+    deleted, which keeps the programmes found and forgotten: thousands of rows deleted at
+    once cost one lookup per pair and one renewal and refresh per programme."""
+    if origin is None:
+        forget_dashboards(programme_id=_programme_id_of(instance, {}))
+        return
+    found = origin.__dict__.setdefault("_dashboard_programmes", {})
+    forgotten = origin.__dict__.setdefault("_dashboard_forgotten", set())
+    programme_id = _programme_id_of(instance, found)
+    if programme_id not in forgotten:
+        forgotten.add(programme_id)
+        forget_dashboards(programme_id=programme_id)

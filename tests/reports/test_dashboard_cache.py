@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from goals.models import Milestone
-from matching.models import Flag
+from matching.models import Flag, Match
 from programmes.models import Enrolment, Programme
 from reports import figures
 from reports.models import DashboardSettings
@@ -410,3 +410,23 @@ def test_a_hr_admin_and_a_coordinator_in_other_zones_each_get_their_own_view(cli
         _open(client, programme)
     zones = sorted(view.zone for view in dashboard_cache.registered_views(programme_id=programme.pk))
     assert zones == ["America/New_York", "UTC"]
+
+
+def test_rows_deleted_at_once_cost_one_refresh_and_one_lookup_per_pair(programme, django_capture_on_commit_callbacks):
+    for _ in range(5):
+        mentor = EnrolmentFactory(programme=programme, role="mentor").user
+        mentee = EnrolmentFactory(programme=programme, role="mentee").user
+        pair = pair_match(programme, mentor, mentee)
+        for days in range(4):
+            _held(pair, days + 1)
+    with django_capture_on_commit_callbacks() as callbacks, CaptureQueriesContext(connection) as deleting:
+        Match.objects.filter(programme=programme).delete()  # and their 20 meetings
+
+    renewals = [callback for callback in callbacks if callback.__name__ == "renew_and_refresh"]
+    assert len(renewals) == 1
+    lookups = [
+        query
+        for query in deleting.captured_queries
+        if query["sql"].startswith('SELECT "matching_match"."programme_id"')
+    ]
+    assert len(lookups) == 5
